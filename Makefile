@@ -1,0 +1,61 @@
+# cchc-warehouse — every entry point bootstraps the virtualenv from requirements.lock first.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.8
+export CCHC_HOME := $(CURDIR)
+
+.PHONY: demo test lint pytest lock bench airflow-ui db-start db-stop clean-state seeds help
+
+help:
+	@echo "make demo   - run the nightly DAG end to end on the embedded warehouse and print KPIs"
+	@echo "make test   - lint (ruff, sqlfluff) and the whole test suite"
+	@echo "make bench  - benchmark against the COPY floor and the pandas way"
+	@echo "make airflow-ui - airflow standalone on http://127.0.0.1:8080"
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	CCHC_DEMO=1 $(BIN)/cchc demo
+
+test: $(STAMP) lint pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src dags tests bench
+	$(BIN)/ruff format --check src dags tests bench
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests src/cchc/warehouse/ddl
+
+pytest: $(STAMP)
+	CCHC_DEMO=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	CCHC_DEMO=1 $(BIN)/python -m bench $(BENCH_ARGS)
+
+airflow-ui: $(STAMP)
+	CCHC_DEMO=1 $(BIN)/cchc airflow standalone
+
+db-start: $(STAMP)
+	$(BIN)/cchc db start
+
+db-stop: $(STAMP)
+	$(BIN)/cchc db stop
+
+seeds: $(STAMP)
+	$(BIN)/python -m cchc.reference.build_seeds
+
+lock:
+	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install -q uv==$(UV_VERSION); }
+	$(BIN)/uv pip compile requirements.in --python-version 3.11 -q -o requirements.lock
+
+clean-state:
+	-$(BIN)/cchc db stop
+	rm -rf .cchc
