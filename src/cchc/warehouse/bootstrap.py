@@ -1,0 +1,111 @@
+"""Idempotent warehouse bootstrap: database, roles, schemas, grants, then the DDL migrations.
+
+Run it as often as you like: every statement checks before it creates, and each migration in
+`ddl/` is applied once (recorded in audit.schema_migrations).
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+
+from psycopg import sql
+
+from cchc.settings import BI_ROLE, Settings, WarehouseTarget, get_settings
+from cchc.warehouse.connection import admin_target, connect, loader_target
+
+log = logging.getLogger(__name__)
+
+SCHEMAS = ("raw", "staging", "intermediate", "marts", "audit")
+
+
+def _role_exists(cur, role: str) -> bool:
+    cur.execute("select 1 from pg_roles where rolname = %s", (role,))
+    return cur.fetchone() is not None
+
+
+def _ensure_database(admin: WarehouseTarget) -> None:
+    with connect(admin.with_dbname("postgres"), autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("select 1 from pg_database where datname = %s", (admin.dbname,))
+        if cur.fetchone() is None:
+            cur.execute(sql.SQL("create database {}").format(sql.Identifier(admin.dbname)))
+            log.info("created database %s", admin.dbname)
+
+
+def _ensure_roles(cur, loader: str, bi_password: str | None) -> None:
+    if not _role_exists(cur, loader):
+        cur.execute(sql.SQL("create role {} login").format(sql.Identifier(loader)))
+    if not _role_exists(cur, BI_ROLE):
+        cur.execute(sql.SQL("create role {} login").format(sql.Identifier(BI_ROLE)))
+    if bi_password:
+        cur.execute(
+            sql.SQL("alter role {} password {}").format(sql.Identifier(BI_ROLE), sql.Literal(bi_password))
+        )
+
+
+def _ensure_schemas_and_grants(cur, loader: str, dbname: str) -> None:
+    ident = sql.Identifier
+    cur.execute(sql.SQL("grant connect, temporary on database {} to {}").format(ident(dbname), ident(loader)))
+    cur.execute(sql.SQL("grant connect on database {} to {}").format(ident(dbname), ident(BI_ROLE)))
+    for schema in SCHEMAS:
+        cur.execute(
+            sql.SQL("create schema if not exists {} authorization {}").format(ident(schema), ident(loader))
+        )
+        cur.execute(sql.SQL("alter schema {} owner to {}").format(ident(schema), ident(loader)))
+        # bi_reader sees marts only: no usage on any other schema, ever.
+        cur.execute(sql.SQL("revoke all on schema {} from public").format(ident(schema)))
+    cur.execute(sql.SQL("grant usage on schema marts to {}").format(ident(BI_ROLE)))
+    cur.execute(sql.SQL("grant select on all tables in schema marts to {}").format(ident(BI_ROLE)))
+    cur.execute(
+        sql.SQL("alter default privileges for role {} in schema marts grant select on tables to {}").format(
+            ident(loader), ident(BI_ROLE)
+        )
+    )
+
+
+def _migrations() -> list[tuple[str, str]]:
+    folder = resources.files("cchc.warehouse") / "ddl"
+    files = sorted(p for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
+
+
+def _apply_migrations(loader: WarehouseTarget) -> list[str]:
+    applied: list[str] = []
+    with connect(loader) as conn, conn.cursor() as cur:
+        cur.execute(
+            "create table if not exists audit.schema_migrations "
+            "(name text primary key, applied_at timestamptz not null default now())"
+        )
+        # Serialise concurrent bootstraps (two runs starting at once).
+        cur.execute("select pg_advisory_xact_lock(hashtext('cchc.bootstrap'))")
+        cur.execute("select name from audit.schema_migrations")
+        done = {row[0] for row in cur.fetchall()}
+        for name, text in _migrations():
+            if name in done:
+                continue
+            cur.execute(text)
+            cur.execute("insert into audit.schema_migrations (name) values (%s)", (name,))
+            applied.append(name)
+    return applied
+
+
+def bootstrap(settings: Settings | None = None) -> WarehouseTarget:
+    """Make the warehouse ready; return the loader target. Safe to call on every run."""
+    settings = settings or get_settings()
+    admin = admin_target(settings)
+    loader = loader_target(settings)
+    if settings.embedded or settings.warehouse_admin_url:
+        _ensure_database(admin)
+        with connect(admin, autocommit=True) as conn, conn.cursor() as cur:
+            _ensure_roles(cur, loader.user, settings.bi_reader_password)
+            _ensure_schemas_and_grants(cur, loader.user, loader.dbname)
+    else:
+        # Only the loader's URL is known: it must already own the database (see README).
+        with connect(loader, autocommit=True) as conn, conn.cursor() as cur:
+            if not _role_exists(cur, BI_ROLE):
+                _ensure_roles(cur, loader.user, settings.bi_reader_password)
+            _ensure_schemas_and_grants(cur, loader.user, loader.dbname)
+    applied = _apply_migrations(loader)
+    if applied:
+        log.info("applied migrations: %s", ", ".join(applied))
+    return loader

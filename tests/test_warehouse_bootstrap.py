@@ -1,0 +1,42 @@
+"""The warehouse bootstrap: schemas, roles and the bi_reader boundary, on real PostgreSQL."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from cchc.settings import BI_ROLE, get_settings
+from cchc.warehouse.bootstrap import SCHEMAS, bootstrap
+from cchc.warehouse.connection import connect
+
+
+def test_schemas_exist_and_are_owned_by_loader(db, warehouse):
+    rows = db.execute(
+        "select nspname, pg_get_userbyid(nspowner) from pg_namespace where nspname = any(%s)",
+        (list(SCHEMAS),),
+    ).fetchall()
+    assert dict(rows) == {schema: warehouse.user for schema in SCHEMAS}
+
+
+def test_bootstrap_is_idempotent(db):
+    before = db.execute("select count(*) from audit.schema_migrations").fetchone()[0]
+    bootstrap(get_settings())
+    bootstrap(get_settings())
+    after = db.execute("select count(*) from audit.schema_migrations").fetchone()[0]
+    assert before == after > 0
+
+
+def test_bi_reader_reads_marts_and_nothing_else(db, warehouse):
+    db.execute("create table if not exists marts.grant_probe (x int)")
+    db.execute("truncate marts.grant_probe")
+    db.execute("insert into marts.grant_probe values (42)")
+    hidden = ("raw", "staging", "intermediate", "audit")
+    for schema in hidden:
+        db.execute(f"create table if not exists {schema}.grant_probe (x int)")
+    with connect(warehouse.with_user(BI_ROLE), autocommit=True) as bi:
+        assert bi.execute("select x from marts.grant_probe").fetchone() == (42,)
+        for schema in hidden:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                bi.execute(f"select x from {schema}.grant_probe")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bi.execute("insert into marts.grant_probe values (1)")
