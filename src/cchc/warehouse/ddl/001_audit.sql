@@ -13,7 +13,7 @@ create table if not exists audit.batches (
     rows_loaded integer,
     rows_rejected integer not null default 0,
     status text not null default 'pending'
-        check (status in ('pending', 'loaded', 'quarantined', 'superseded', 'duplicate', 'failed')),
+    check (status in ('pending', 'loaded', 'quarantined', 'superseded', 'duplicate', 'failed')),
     reason text,
     warnings jsonb not null default '[]'::jsonb,
     superseded_by bigint references audit.batches (batch_id),

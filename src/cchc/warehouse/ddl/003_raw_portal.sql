@@ -7,7 +7,7 @@ create table if not exists raw.portal_formalities (
     name text,
     field_code text,
     field_name text,
-    levels text [],
+    levels text[],
     online_level text,
     processing_days numeric,
     day_type text,
