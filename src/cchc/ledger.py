@@ -34,6 +34,20 @@ class BatchSlot:
     file_name: str
 
 
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What one batch ended as; ingestion and validation return these, the run summary lists them."""
+
+    batch_id: int | None
+    entity: str
+    province_code: str | None
+    business_date: date | None
+    file_name: str
+    status: str
+    rows_loaded: int = 0
+    reason: str | None = None
+
+
 def find_same_content(conn: psycopg.Connection, slot: BatchSlot, sha256: str) -> int | None:
     """An earlier batch of this slot with the same bytes that counts (not failed/quarantined)."""
     row = conn.execute(
