@@ -1,0 +1,1 @@
+"""dbt invocation outside Airflow (CLI, tests): `cchc.transform.dbt`."""

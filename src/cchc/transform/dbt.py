@@ -1,0 +1,111 @@
+"""Run dbt in-process (dbtRunner) against the configured warehouse.
+
+Airflow runs the same project through Cosmos; everything else (the CLI, tests, `cchc run`)
+comes through here, so the connection, target and log folders are set in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from cchc.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+class DbtError(RuntimeError):
+    """A dbt command failed; the message names the nodes that failed and why."""
+
+
+@dataclass
+class DbtResult:
+    success: bool
+    args: list[str]
+    failures: list[str] = field(default_factory=list)
+    nodes: dict[str, str] = field(default_factory=dict)  # unique_id -> status
+    raw: Any = None
+
+
+def _node_statuses(result: Any) -> tuple[dict[str, str], list[str]]:
+    nodes: dict[str, str] = {}
+    failures: list[str] = []
+    for res in getattr(result, "results", None) or []:
+        node = getattr(res, "node", None)
+        uid = getattr(node, "unique_id", str(node))
+        status = str(getattr(res, "status", ""))
+        nodes[uid] = status
+        if status in {"error", "fail", "runtime error"}:
+            failures.append(f"{uid}: {status}: {getattr(res, 'message', '')}")
+    return nodes, failures
+
+
+def run_dbt(args: list[str], *, settings: Settings | None = None, check: bool = True) -> DbtResult:
+    """Invoke `dbt <args>` with the project, profile, target and log paths of these settings."""
+    from dbt.cli.main import dbtRunner
+
+    from cchc.warehouse.connection import loader_target
+
+    settings = settings or get_settings()
+    # profiles.yml reads its connection with env_var(); dbt only looks in os.environ.
+    os.environ.update(loader_target(settings).dbt_env())
+    os.environ["CCHC_DBT_THREADS"] = str(settings.dbt_threads)
+    settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
+    settings.dbt_log_dir.mkdir(parents=True, exist_ok=True)
+    full = [
+        *args,
+        "--project-dir",
+        str(settings.dbt_project_dir),
+        "--profiles-dir",
+        str(settings.dbt_project_dir),
+        "--target-path",
+        str(settings.dbt_target_dir),
+        "--log-path",
+        str(settings.dbt_log_dir),
+    ]
+    log.info("dbt %s", " ".join(args))
+    res = dbtRunner().invoke(full)
+    nodes, failures = _node_statuses(res.result)
+    out = DbtResult(
+        success=bool(res.success), args=list(args), failures=failures, nodes=nodes, raw=res.result
+    )
+    if check and not out.success:
+        detail = "; ".join(failures) or repr(res.exception)
+        raise DbtError(f"dbt {' '.join(args)} failed: {detail}")
+    return out
+
+
+def _vars_args(variables: dict[str, Any] | None) -> list[str]:
+    if not variables:
+        return []
+    import json
+
+    return ["--vars", json.dumps(variables)]
+
+
+def seed(*, settings: Settings | None = None, full_refresh: bool = False) -> DbtResult:
+    """Load the reference seeds (administrative units, succession, calendar)."""
+    return run_dbt(["seed", *(["--full-refresh"] if full_refresh else [])], settings=settings)
+
+
+def build(
+    select: list[str] | None = None,
+    *,
+    full_refresh: bool = False,
+    variables: dict[str, Any] | None = None,
+    exclude: list[str] | None = None,
+    settings: Settings | None = None,
+    check: bool = True,
+) -> DbtResult:
+    """`dbt build` (seeds, models, data tests and unit tests, in DAG order)."""
+    args = ["build"]
+    if select:
+        args += ["--select", *select]
+    if exclude:
+        args += ["--exclude", *exclude]
+    if full_refresh:
+        args.append("--full-refresh")
+    args += _vars_args(variables)
+    return run_dbt(args, settings=settings, check=check)
