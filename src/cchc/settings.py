@@ -113,6 +113,9 @@ class Settings:
     airflow_home: Path
     province_filter: tuple[str, ...] = field(default_factory=tuple)
     dbt_threads: int = 2
+    # Orchestration: how long the nightly DAG waits for a late export, and between retries.
+    export_wait_seconds: int = 3 * 3600
+    retry_delay_seconds: int = 300
 
     # -- derived paths -------------------------------------------------------------------
     @property
@@ -204,4 +207,6 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         airflow_home=Path(env.get("CCHC_AIRFLOW_HOME") or state / "airflow").resolve(),
         province_filter=provinces,
         dbt_threads=int(env.get("CCHC_DBT_THREADS") or 2),
+        export_wait_seconds=int(env.get("CCHC_EXPORT_WAIT_SECONDS") or 3 * 3600),
+        retry_delay_seconds=int(env.get("CCHC_RETRY_DELAY_SECONDS") or 300),
     )
