@@ -1,0 +1,1 @@
+"""Extractors of the two external sources: one-stop exports (files) and the portal API."""

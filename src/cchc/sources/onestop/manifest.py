@@ -1,0 +1,145 @@
+"""manifest.json of an export, and the check of every file against it before anything loads.
+
+A file whose bytes (sha256) or data-row count differ from the manifest is a truncated or
+half-copied transfer: the whole export waits, quarantined, for a good copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+_CHUNK = 1 << 20
+
+
+class ManifestError(Exception):
+    """manifest.json is unreadable or does not describe the export."""
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    name: str
+    rows: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    province_code: str | None
+    files: tuple[ManifestFile, ...]
+
+    def file(self, name: str) -> ManifestFile | None:
+        return next((f for f in self.files if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    name: str
+    sha256: str | None  # None when the file is not there
+    rows: int | None  # None when only the loader can count (XLSX)
+    problem: str | None
+
+
+def read_manifest(folder: Path) -> Manifest:
+    path = folder / MANIFEST
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        files = tuple(
+            ManifestFile(str(f["ten"]), int(f["so_dong"]), str(f["sha256"]).lower()) for f in doc["files"]
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ManifestError(f"{MANIFEST} unreadable: {type(exc).__name__}: {exc}") from None
+    if len({f.name for f in files}) != len(files):
+        raise ManifestError(f"{MANIFEST} lists a file twice")
+    return Manifest(province_code=doc.get("ma_tinh"), files=files)
+
+
+def _csv_hash_and_records(path: Path) -> tuple[str, int]:
+    """sha256 and RFC 4180 record count (a line break inside quotes is not a new record)."""
+    digest = hashlib.sha256()
+    records = 0
+    in_quotes = False
+    last = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            last = chunk[-1:]
+            if b'"' not in chunk:
+                if not in_quotes:
+                    records += chunk.count(b"\n")
+                continue
+            # Split on quotes: segments alternate outside/inside quoted text ("" toggles twice).
+            for i, segment in enumerate(chunk.split(b'"')):
+                if i:
+                    in_quotes = not in_quotes
+                if not in_quotes:
+                    records += segment.count(b"\n")
+    if last and last != b"\n":
+        records += 1
+    return digest.hexdigest(), records
+
+
+def _jsonl_hash_and_lines(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    lines = 0
+    with open(path, "rb") as handle:
+        for line in handle:
+            digest.update(line)
+            if line.strip():
+                lines += 1
+    return digest.hexdigest(), lines
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def hash_and_count(path: Path) -> tuple[str, int | None]:
+    """sha256 and data rows in one pass; XLSX rows are counted by the loader (same transaction)."""
+    if path.suffix == ".csv":
+        sha, records = _csv_hash_and_records(path)
+        return sha, max(records - 1, 0)
+    if path.suffix == ".jsonl":
+        return _jsonl_hash_and_lines(path)
+    return file_sha256(path), None
+
+
+def check_export(folder: Path, manifest: Manifest, present: list[str]) -> list[FileCheck]:
+    """One check per file listed or present; `problem` names file, expected and found."""
+    checks: list[FileCheck] = []
+    for name in sorted({f.name for f in manifest.files} | set(present)):
+        entry = manifest.file(name)
+        path = folder / name
+        if not path.exists():
+            checks.append(
+                FileCheck(name, None, None, f"{name}: listed with {entry.rows} rows, file not found")
+            )
+            continue
+        sha, rows = hash_and_count(path)
+        if entry is None:
+            checks.append(FileCheck(name, sha, rows, f"{name}: present but not listed in {MANIFEST}"))
+        elif sha != entry.sha256:
+            found = f"{rows} rows, " if rows is not None else ""
+            checks.append(
+                FileCheck(
+                    name,
+                    sha,
+                    rows,
+                    f"{name}: expected {entry.rows} rows sha256 {entry.sha256[:12]}…, "
+                    f"found {found}sha256 {sha[:12]}…",
+                )
+            )
+        elif rows is not None and rows != entry.rows:
+            checks.append(
+                FileCheck(name, sha, rows, f"{name}: expected {entry.rows} data rows, found {rows}")
+            )
+        else:
+            checks.append(FileCheck(name, sha, rows, None))
+    return checks

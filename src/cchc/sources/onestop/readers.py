@@ -1,0 +1,90 @@
+"""Streaming readers of export files: a header, then (source_row, cells) one at a time.
+
+`source_row` is the row as a person finds it in the file: for CSV and XLSX the spreadsheet row
+(the header is row 1, so the first dossier is row 2; a CSV record with quoted line breaks is one
+row), for JSONL the line number. Blank rows are skipped and not counted as data rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from cchc.sources.onestop.typed_rows import FileRejected
+
+# Some vendor fields (procedure names) are long; the csv default limit is 128 KiB.
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+@contextmanager
+def open_csv(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[int, Sequence[object]]]]]:
+    # utf-8-sig drops a BOM when there is one and reads plain UTF-8 otherwise.
+    with open(path, encoding="utf-8-sig", errors="strict", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise FileRejected(f"{path.name}: unreadable header ({exc})") from None
+        if header is None:
+            raise FileRejected(f"{path.name}: empty file, no header")
+
+        def rows() -> Iterator[tuple[int, Sequence[object]]]:
+            row_number = 1
+            try:
+                for cells in reader:
+                    row_number += 1
+                    if cells:
+                        yield row_number, cells
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise FileRejected(f"{path.name}: unreadable after row {row_number} ({exc})") from None
+
+        yield header, rows()
+
+
+@contextmanager
+def open_xlsx(path: Path) -> Iterator[tuple[list[object], Iterator[tuple[int, Sequence[object]]]]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise FileRejected(f"{path.name}: not a readable XLSX workbook ({exc})") from None
+    with workbook:
+        if not workbook.sheet_names:
+            raise FileRejected(f"{path.name}: the workbook has no sheet")
+        sheet = workbook.get_sheet_by_index(0)
+        start = sheet.start
+        first_row = (start[0] if start else 0) + 1
+        iterator = sheet.iter_rows()
+        header = next(iterator, None)
+        if header is None:
+            raise FileRejected(f"{path.name}: empty sheet, no header")
+
+        def rows() -> Iterator[tuple[int, Sequence[object]]]:
+            row_number = first_row
+            for cells in iterator:
+                row_number += 1
+                if any(c != "" for c in cells):
+                    yield row_number, cells
+
+        yield header, rows()
+
+
+@contextmanager
+def open_jsonl(path: Path) -> Iterator[Iterator[tuple[int, object]]]:
+    with open(path, "rb") as handle:
+
+        def objects() -> Iterator[tuple[int, object]]:
+            for line_number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield line_number, json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    # The line itself may hold personal data: it is never echoed.
+                    yield line_number, None
+
+        yield objects()

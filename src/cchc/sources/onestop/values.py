@@ -1,0 +1,142 @@
+"""Typed values from what the one-stop systems write: Vietnamese dates, Excel cells, text numbers.
+
+Every parser takes one cell as it came (str from CSV, str/number/datetime from calamine, any JSON
+value from JSONL) and returns the typed value, None for empty/absent, or raises `BadValue`.
+Parsers never guess: a value that fits no documented format is rejected, not coerced.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from cchc.settings import LOCAL_TZ
+
+_LOCAL = ZoneInfo(LOCAL_TZ)
+
+# PostgreSQL ranges: a value outside them would abort the whole COPY, so it is rejected here.
+SMALLINT_MAX = 32767
+INTEGER_MAX = 2**31 - 1
+BIGINT_MAX = 2**63 - 1
+
+_VN_DATETIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+# Integers, optionally in Vietnamese notation: 1.250.000 (groups of exactly three digits).
+_VN_INTEGER = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+)")
+
+
+class BadValue(ValueError):
+    """A cell that does not parse; the message says what was expected."""
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_text(value: object) -> str | None:
+    if _blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        # calamine gives numeric cells as floats: a code typed as a number is still a code.
+        value = int(value)
+    text = str(value).strip()
+    if "\x00" in text:
+        raise BadValue("text contains a NUL character")
+    return text
+
+
+def parse_int(value: object, maximum: int = BIGINT_MAX) -> int | None:
+    """An integer from a number or from text, with `.` as thousands separator (`1.250.000`)."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise BadValue("not a whole number")
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not _VN_INTEGER.fullmatch(text):
+            raise BadValue("not an integer (digits, optionally grouped by '.' in threes)")
+        number = int(text.replace(".", ""))
+    else:
+        raise BadValue(f"not an integer ({type(value).__name__})")
+    if not -maximum - 1 <= number <= maximum:
+        raise BadValue(f"integer out of range (max {maximum})")
+    return number
+
+
+def parse_smallint(value: object) -> int | None:
+    return parse_int(value, SMALLINT_MAX)
+
+
+def parse_integer(value: object) -> int | None:
+    return parse_int(value, INTEGER_MAX)
+
+
+def _vn_datetime_text(text: str) -> datetime:
+    # Fast path for the standard 19-character form; the regex handles the rest.
+    if len(text) == 19 and text[2] == "/" and text[5] == "/" and text[13] == ":":
+        try:
+            return datetime(
+                int(text[6:10]),
+                int(text[3:5]),
+                int(text[0:2]),
+                int(text[11:13]),
+                int(text[14:16]),
+                int(text[17:19]),
+            )
+        except ValueError as exc:
+            raise BadValue(f"not a valid dd/MM/yyyy HH:mm:ss date-time ({exc})") from None
+    match = _VN_DATETIME.fullmatch(text)
+    if not match:
+        raise BadValue("not a dd/MM/yyyy HH:mm:ss or dd/MM/yyyy date-time")
+    day, month, year, hour, minute, second = match.groups()
+    try:
+        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError as exc:
+        raise BadValue(f"not a valid date-time ({exc})") from None
+
+
+def parse_vn_datetime(value: object) -> datetime | None:
+    """CSV dates: `dd/MM/yyyy HH:mm:ss` or `dd/MM/yyyy`, local time."""
+    if _blank(value):
+        return None
+    if not isinstance(value, str):
+        raise BadValue(f"not a date-time ({type(value).__name__})")
+    return _vn_datetime_text(value.strip())
+
+
+def parse_excel_datetime(value: object) -> datetime | None:
+    """XLSX dates: an Excel date cell (calamine gives datetime/date) or the CSV text forms."""
+    if _blank(value):
+        return None
+    if isinstance(value, datetime):
+        # Excel stores days as a float: 14:05:00 may come back as 14:04:59.999999.
+        if value.microsecond:
+            value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, str):
+        return _vn_datetime_text(value.strip())
+    # A bare number could be an Excel serial or anything else: refuse to guess.
+    raise BadValue(f"not a date cell or dd/MM/yyyy text ({type(value).__name__})")
+
+
+def parse_iso_datetime(value: object) -> datetime | None:
+    """JSONL dates: ISO 8601; an offset is converted to Asia/Ho_Chi_Minh local time, then dropped."""
+    if _blank(value):
+        return None
+    if not isinstance(value, str):
+        raise BadValue(f"not an ISO 8601 date-time ({type(value).__name__})")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadValue("not an ISO 8601 date-time") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(_LOCAL).replace(tzinfo=None)
+    return parsed
