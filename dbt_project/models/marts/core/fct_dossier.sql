@@ -1,0 +1,87 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='dossier_code',
+        on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['dossier_code'], 'unique': true},
+            {'columns': ['_fct_run_at']},
+            {'columns': ['timeliness', 'due_date']},
+        ],
+    )
+}}
+
+-- One row per dossier, its current state, classified as of the report date (as_of_date()).
+-- Incremental: only dossiers whose timeline changed since the last run, plus open dossiers whose
+-- due date has passed since (in_progress_within → in_progress_overdue), are recomputed and merged.
+
+with
+
+{% if is_incremental() %}
+    changed_dossiers as (
+        select i.dossier_code from {{ ref('int_dossier_timelines') }} as i
+        where i._int_run_at > (select max(t._fct_run_at) from {{ this }} as t)
+        union
+        select t.dossier_code from {{ this }} as t
+        where t.timeliness = 'in_progress_within' and t.due_date < {{ as_of_date() }}
+    ),
+{% endif %}
+
+timelines as (
+    select i.*
+    from {{ ref('int_dossier_timelines') }} as i
+    {% if is_incremental() %}
+        where i.dossier_code in (select c.dossier_code from changed_dossiers as c)
+    {% endif %}
+)
+
+select
+    dossier_code,
+    province_code_current,
+    unit_key,
+    unit_code,
+    procedure_key,
+    procedure_code,
+    field_code,
+    field_name,
+    citizen_key,
+    channel,
+    channel_code,
+    online_level,
+    received_at,
+    received_date,
+    effective_due_at::date as due_date,
+    original_due_at::date as original_due_date,
+    ended_at,
+    end_date,
+    status_code,
+    case
+        when received_date is null then null
+        when end_date is not null and end_date <= {{ as_of_date() }}
+            then
+                case
+                    when effective_due_at is null then 'on_time'
+                    when end_date < effective_due_at::date then 'early'
+                    when end_date = effective_due_at::date then 'on_time'
+                    else 'late'
+                end
+        when effective_due_at is null or effective_due_at::date >= {{ as_of_date() }} then 'in_progress_within'
+        else 'in_progress_overdue'
+    end as timeliness,
+    case when received_date is not null then index_timeliness end as timeliness_index,
+    index_clock_end_date,
+    index_due_date,
+    supplement_count,
+    has_outstanding_supplement,
+    working_days_taken,
+    is_paid_online,
+    fee_vnd,
+    has_digitised_components,
+    has_electronic_result,
+    is_vneid_verified,
+    is_synced_to_portal,
+    updated_at,
+    _batch_id as _loaded_batch_id,
+    {{ run_timestamp() }} as _fct_run_at
+from timelines
