@@ -1,0 +1,64 @@
+"""Batch outcomes as the DAG passes them around (plain dicts, so they travel through XCom)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from typing import Any
+
+BAD_STATUSES = frozenset({"quarantined", "failed"})
+
+
+def as_dict(outcome: Any) -> dict[str, Any]:
+    """A BatchOutcome (or a dict like one) as a JSON-friendly dict."""
+    if is_dataclass(outcome) and not isinstance(outcome, type):
+        data = asdict(outcome)
+    elif isinstance(outcome, dict):
+        data = dict(outcome)
+    else:
+        keys = ("batch_id", "entity", "province_code", "file_name", "status", "rows_loaded", "reason")
+        data = {k: getattr(outcome, k, None) for k in keys}
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()}
+
+
+def as_list(result: Any) -> list[dict[str, Any]]:
+    """Ingestion and pull functions return one outcome or a list of them."""
+    if result is None:
+        return []
+    items = list(result) if isinstance(result, list | tuple) else [result]
+    return [as_dict(item) for item in items]
+
+
+def validate_new(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validate every batch still pending; keep the others as they are."""
+    from cchc.validate.run import validate_batch
+
+    done = []
+    for outcome in outcomes:
+        if outcome.get("status") == "pending" and outcome.get("batch_id") is not None:
+            result = as_dict(validate_batch(outcome["batch_id"]))
+            outcome = {**outcome, **{k: v for k, v in result.items() if v is not None}}
+        done.append(outcome)
+    return done
+
+
+def tally(outcomes: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        status = outcome.get("status") or "unknown"
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def rows_loaded(outcomes: list[dict[str, Any]]) -> int:
+    return sum(int(o.get("rows_loaded") or 0) for o in outcomes if o.get("status") == "loaded")
+
+
+def describe_bad(outcomes: list[dict[str, Any]]) -> str | None:
+    bad = [o for o in outcomes if o.get("status") in BAD_STATUSES]
+    if not bad:
+        return None
+    return "; ".join(
+        f"{o.get('province_code') or '-'}/{o.get('file_name')}: {o.get('status')}: {o.get('reason')}"
+        for o in bad
+    )

@@ -1,0 +1,80 @@
+"""Which province exports a nightly run should expect, and which have arrived.
+
+Layout (contracts/onestop-export.md): `<landing>/onestop/<MaTinh>/<YYYY-MM-DD>/manifest.json`.
+A folder without its manifest is not ready yet: the run waits for it (a deferrable sensor),
+it does not fail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from cchc.settings import Settings, get_settings
+
+_PROVINCE_DIR = re.compile(r"^\d{2}$")
+
+
+@dataclass(frozen=True)
+class ExportRef:
+    province_code: str
+    business_date: date
+    folder: Path
+    ready: bool
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.folder / "manifest.json"
+
+
+def export_folder(province_code: str, business_date: date, settings: Settings | None = None) -> Path:
+    settings = settings or get_settings()
+    return settings.landing_dir / "onestop" / province_code / business_date.isoformat()
+
+
+def export_ref(province_code: str, business_date: date, settings: Settings | None = None) -> ExportRef:
+    folder = export_folder(province_code, business_date, settings)
+    return ExportRef(province_code, business_date, folder, (folder / "manifest.json").is_file())
+
+
+def expected_provinces(business_date: date, settings: Settings | None = None) -> list[str]:
+    """Provinces the run waits for: CCHC_PROVINCES when set, else every province that delivers
+    exports to this landing area (has a folder under onestop/), filtered to codes valid that day."""
+    settings = settings or get_settings()
+    if settings.province_filter:
+        return sorted(settings.province_filter)
+    root = settings.landing_dir / "onestop"
+    found = (
+        sorted(p.name for p in root.iterdir() if p.is_dir() and _PROVINCE_DIR.match(p.name))
+        if (root.is_dir())
+        else []
+    )
+    valid = _provinces_valid_on(business_date)
+    return [code for code in found if valid is None or code in valid]
+
+
+def _provinces_valid_on(business_date: date) -> set[str] | None:
+    """Province codes valid on the date, from the reference data; None when unavailable."""
+    from cchc.reference import admin_units
+
+    try:
+        return {p.unit_code for p in admin_units.provinces(business_date)}
+    except (FileNotFoundError, LookupError):  # seeds not built yet, or a date outside them
+        return None
+
+
+def exports_for(business_date: date, settings: Settings | None = None) -> list[ExportRef]:
+    """One ExportRef per expected province (ready or not), plus any unexpected ready export."""
+    settings = settings or get_settings()
+    refs = {
+        code: export_ref(code, business_date, settings)
+        for code in expected_provinces(business_date, settings)
+    }
+    root = settings.landing_dir / "onestop"
+    if root.is_dir() and not settings.province_filter:
+        for manifest in root.glob(f"*/{business_date.isoformat()}/manifest.json"):
+            code = manifest.parent.parent.name
+            refs.setdefault(code, export_ref(code, business_date, settings))
+    return [refs[code] for code in sorted(refs)]

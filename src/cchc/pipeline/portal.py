@@ -1,0 +1,68 @@
+"""Source B: the nightly pulls from the portal API, one task per endpoint.
+
+The client (cchc.sources.portal) handles tokens, paging, retries and watermarks and opens one
+batch per endpoint x province x window; each new batch is validated here, as for Source A.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+from typing import Any
+
+from cchc.pipeline.batches import as_list, describe_bad, rows_loaded, tally, validate_new
+
+log = logging.getLogger(__name__)
+
+# Pulled per province for the business date (contracts/portal-api.md).
+DAILY_ENDPOINTS = ("dossier-sync", "payments", "petitions", "ratings")
+
+
+class PortalBatchesQuarantined(RuntimeError):
+    """Some portal batch of the night was quarantined."""
+
+
+def _finish(label: str, business_date: date | None, outcomes: list[dict[str, Any]], started: float):
+    outcomes = validate_new(outcomes)
+    summary = {
+        "endpoint": label,
+        "business_date": business_date.isoformat() if business_date else None,
+        "batches": outcomes,
+        "counts": tally(outcomes),
+        "rows_loaded": rows_loaded(outcomes),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    log.info(
+        "portal %s %s: batches %s, %d rows", label, business_date, summary["counts"], summary["rows_loaded"]
+    )
+    bad = describe_bad(outcomes)
+    if bad:
+        raise PortalBatchesQuarantined(f"portal {label} on {business_date}: {bad}")
+    return summary
+
+
+def pull(endpoint: str, business_date: date) -> dict[str, Any]:
+    """Pull one daily endpoint for every province for the business date, and validate."""
+    from cchc.sources.portal.pull import pull_endpoint
+
+    started = time.perf_counter()
+    return _finish(endpoint, business_date, as_list(pull_endpoint(endpoint, business_date)), started)
+
+
+def pull_service_results(business_date: date) -> dict[str, Any]:
+    """The official Decision 766 scores for the business date's month."""
+    from cchc.sources.portal.pull import pull_service_results as _pull
+
+    started = time.perf_counter()
+    return _finish(
+        "service-results", business_date, as_list(_pull(business_date.year, business_date.month)), started
+    )
+
+
+def pull_catalogue() -> dict[str, Any]:
+    """The national procedure catalogue (weekly, in cchc_reference)."""
+    from cchc.sources.portal.pull import pull_catalogue as _pull
+
+    started = time.perf_counter()
+    return _finish("formalities", None, as_list(_pull()), started)

@@ -1,0 +1,105 @@
+"""The DAG folder: imports cleanly and fast, has the expected shape, and its timetable gives
+each nightly run the previous business day."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import probe_dags
+
+NIGHTLY = "cchc_nightly"
+
+
+def test_dag_folder_imports_without_errors(dag_probe):
+    assert dag_probe["import_errors"] == {}
+    assert set(dag_probe["dags"]) == {"cchc_nightly", "cchc_reference", "cchc_bi_extract"}
+
+
+def test_dag_files_parse_fast(dag_probe):
+    # Importing Airflow itself is paid once per process; a DAG file's own parse must be a small
+    # fraction of it (well under a second on an idle machine; bound generous for a shared CI box).
+    seconds = dag_probe["file_seconds"]
+    print(f"DAG parse seconds: {seconds}; airflow import {dag_probe['import_airflow_seconds']:.2f}s")
+    assert max(seconds.values()) < 5.0
+    assert max(seconds.values()) < dag_probe["import_airflow_seconds"]
+
+
+def test_nightly_shape(dag_probe):
+    tasks = dag_probe["dags"][NIGHTLY]["tasks"]
+    for task_id in ("discover", "province.wait_for_export", "province.ingest_and_validate", "ready_for_dbt"):
+        assert task_id in tasks
+    # one mapped instance per province
+    assert tasks["province.ingest_and_validate"]["mapped"]
+    assert tasks["province.wait_for_export"]["mapped"]
+    assert tasks["province.wait_for_export"]["type"] == "ExportReadySensor"
+    assert tasks["province.wait_for_export"]["deferrable_trigger"] == "ExportReadyTrigger"
+    assert "province.wait_for_export" in tasks["province.ingest_and_validate"]["upstream"]
+    portal = sorted(t for t in tasks if t.startswith("portal."))
+    assert portal == [
+        "portal.pull_dossier_sync",
+        "portal.pull_payments",
+        "portal.pull_petitions",
+        "portal.pull_ratings",
+        "portal.pull_service_results",
+    ]
+    # dbt builds from every accepted batch, whatever happened to a province
+    gate = tasks["ready_for_dbt"]
+    assert gate["trigger_rule"] == "all_done"
+    assert "province.ingest_and_validate" in gate["upstream"] and set(portal) <= set(gate["upstream"])
+    # the summary always runs, never retries, and so decides the run's final state
+    summary = tasks["run_summary"]
+    assert summary["trigger_rule"] == "all_done" and summary["retries"] == 0
+    downstream_of_summary = [t for t, info in tasks.items() if "run_summary" in info["upstream"]]
+    assert downstream_of_summary == []
+    assert tasks["province.ingest_and_validate"]["retries"] >= 1
+
+
+def test_nightly_dbt_group_rendered_by_cosmos(dag_probe):
+    tasks = dag_probe["dags"][NIGHTLY]["tasks"]
+    dbt_tasks = {t: info for t, info in tasks.items() if t.startswith("dbt.")}
+    runs = {t: i for t, i in dbt_tasks.items() if i["type"] == "DbtRunLocalOperator"}
+    tests = {t: i for t, i in dbt_tasks.items() if i["type"] == "DbtTestLocalOperator"}
+    assert runs, f"no Cosmos model tasks in {sorted(dbt_tasks)}"
+    assert tests, "no test task after the models"
+    assert all(i["retries"] == 0 for i in tests.values())
+    # tests come after the models
+    for info in tests.values():
+        assert set(info["upstream"]) & set(runs)
+    assert not any(i["type"].startswith("DbtSeed") for i in dbt_tasks.values())
+    # the marts asset is emitted after the dbt group
+    assert tasks["marts_refreshed"]["outlets"] == ["cchc.marts"]
+    assert set(tasks["marts_refreshed"]["upstream"]) <= set(dbt_tasks)
+
+
+def test_nightly_timetable_covers_the_previous_day(dag_probe):
+    nightly = dag_probe["dags"][NIGHTLY]
+    assert nightly["schedule"] == "CronTriggerTimetable"
+    # the run at 01:30 on the 22nd processes the 21st, from its midnight
+    assert nightly["manual_interval"] == ["2026-11-21T00:00:00+07:00", "2026-11-22T01:30:00+07:00"]
+    assert nightly["business_date"] == "2026-11-21"
+    nxt = nightly["next_run"]
+    assert nxt["run_after"] == "2026-11-21T18:30:00+00:00"  # 01:30 on the 22nd, local
+    assert nxt["start"] == "2026-11-20T17:00:00+00:00"  # midnight of the 21st, local
+    assert nxt["business_date"] == "2026-11-21"
+    assert nxt["start"] != nxt["end"]
+
+
+def test_deadline_alert_at_six(dag_probe):
+    deadline = dag_probe["dags"][NIGHTLY]["deadline"]
+    assert deadline["reference"] == "DagRunLogicalDateDeadline"
+    assert deadline["interval_seconds"] == 4.5 * 3600  # 01:30 + 4h30 = 06:00 local
+    assert deadline["callback"] == "cchc.pipeline.alerts.marts_not_refreshed"
+
+
+def test_consumer_dag_scheduled_on_marts(dag_probe):
+    consumer = dag_probe["dags"]["cchc_bi_extract"]
+    assert consumer["schedule"] == "AssetTriggeredTimetable"
+    assert "cchc.marts" in str(consumer["schedule_assets"])
+
+
+def test_nightly_imports_without_a_manifest(tmp_path: Path):
+    """A fresh clone (no `dbt parse` yet) still gets a working DAG: one dbt build task."""
+    probe = probe_dags(tmp_path, {"CCHC_STATE_DIR": str(tmp_path)})
+    assert probe["import_errors"] == {}
+    tasks = probe["dags"][NIGHTLY]["tasks"]
+    assert [t for t in tasks if t.startswith("dbt.")] == ["dbt.build"]
