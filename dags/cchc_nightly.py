@@ -73,11 +73,12 @@ with DAG(
 
     @task(outlets=assets.RAW_ONESTOP)
     def ingest_and_validate(province_code: str) -> dict:
-        from cchc.pipeline.onestop import ProvinceQuarantined, ingest_and_validate
+        from cchc.pipeline.batches import BatchesQuarantined
+        from cchc.pipeline.onestop import ingest_and_validate
 
         try:
             return ingest_and_validate(province_code, _business_date())
-        except ProvinceQuarantined as err:
+        except BatchesQuarantined as err:
             # Data problem: retrying cannot fix it; the other provinces continue.
             raise AirflowFailException(str(err)) from err
 
@@ -96,19 +97,23 @@ with DAG(
     def portal():
         @task
         def pull(endpoint: str) -> dict:
-            from cchc.pipeline.portal import PortalBatchesQuarantined
+            from cchc.pipeline.batches import BatchesQuarantined
             from cchc.pipeline.portal import pull as pull_endpoint
 
             try:
                 return pull_endpoint(endpoint, _business_date())
-            except PortalBatchesQuarantined as err:
+            except BatchesQuarantined as err:
                 raise AirflowFailException(str(err)) from err
 
         @task(outlets=[assets.RAW_PORTAL["service-results"]])
         def pull_service_results() -> dict:
+            from cchc.pipeline.batches import BatchesQuarantined
             from cchc.pipeline.portal import pull_service_results
 
-            return pull_service_results(_business_date())
+            try:
+                return pull_service_results(_business_date())
+            except BatchesQuarantined as err:
+                raise AirflowFailException(str(err)) from err
 
         for endpoint in DAILY_ENDPOINTS:
             pull.override(

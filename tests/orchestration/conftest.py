@@ -6,11 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).parent
+
+# Some tests import Airflow in-process (the trigger, the callback): keep its home out of ~/airflow.
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="cchc-airflow-home-"))
 
 
 def probe_dags(out_dir: Path, env_extra: dict[str, str] | None = None) -> dict:

@@ -36,17 +36,20 @@ def alert_message(context: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def webhook_url(conn: Any) -> str | None:
-    """The URL to post to, from an http-type connection (host may carry the scheme)."""
+    """The URL to post to. `AIRFLOW_CONN_CCHC_ALERTS=https://hooks.example/services/T/B/C` parses as
+    conn_type https, host hooks.example, schema services/T/B/C; a host may also carry the scheme."""
     if conn is None:
         return None
     host = (getattr(conn, "host", None) or "").strip()
     if not host:
         return None
-    if "://" not in host:
-        scheme = "https" if (getattr(conn, "schema", None) or "https") == "https" else "http"
-        port = f":{conn.port}" if getattr(conn, "port", None) else ""
-        host = f"{scheme}://{host}{port}"
-    return host
+    if "://" in host:
+        return host
+    scheme = getattr(conn, "conn_type", None) or "https"
+    scheme = scheme if scheme in {"http", "https"} else "https"
+    port = f":{conn.port}" if getattr(conn, "port", None) else ""
+    path = (getattr(conn, "schema", None) or "").lstrip("/")
+    return f"{scheme}://{host}{port}/{path}"
 
 
 def _post(url: str, payload: dict[str, Any]) -> int:

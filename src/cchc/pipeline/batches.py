@@ -6,8 +6,6 @@ from dataclasses import asdict, is_dataclass
 from datetime import date
 from typing import Any
 
-BAD_STATUSES = frozenset({"quarantined", "failed"})
-
 
 def as_dict(outcome: Any) -> dict[str, Any]:
     """A BatchOutcome (or a dict like one) as a JSON-friendly dict."""
@@ -54,11 +52,26 @@ def rows_loaded(outcomes: list[dict[str, Any]]) -> int:
     return sum(int(o.get("rows_loaded") or 0) for o in outcomes if o.get("status") == "loaded")
 
 
-def describe_bad(outcomes: list[dict[str, Any]]) -> str | None:
-    bad = [o for o in outcomes if o.get("status") in BAD_STATUSES]
-    if not bad:
-        return None
+class BatchesQuarantined(RuntimeError):
+    """Some batch was quarantined: a data problem that no retry can fix."""
+
+
+class BatchesFailed(RuntimeError):
+    """Some batch failed to load (connection, timeout, bug): worth a retry."""
+
+
+def _describe(outcomes: list[dict[str, Any]]) -> str:
     return "; ".join(
         f"{o.get('province_code') or '-'}/{o.get('file_name')}: {o.get('status')}: {o.get('reason')}"
-        for o in bad
+        for o in outcomes
     )
+
+
+def raise_for_bad(label: str, outcomes: list[dict[str, Any]]) -> None:
+    """After everything was processed: fail for a failed load (retried) or a quarantine (not)."""
+    failed = [o for o in outcomes if o.get("status") == "failed"]
+    quarantined = [o for o in outcomes if o.get("status") == "quarantined"]
+    if failed:
+        raise BatchesFailed(f"{label}: {_describe(failed + quarantined)}")
+    if quarantined:
+        raise BatchesQuarantined(f"{label}: {_describe(quarantined)}")

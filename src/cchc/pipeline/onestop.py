@@ -1,9 +1,9 @@
 """One province-day of Source A: ingest every file of its exports and the reports that arrived,
 then validate each new batch.
 
-A quarantined batch is a data problem no retry can fix: it is reported by raising
-`ProvinceQuarantined` after everything else of the province-day was processed (so one bad file
-loses nothing else). Any other exception is treated as transient and left to Airflow's retries.
+Problems are raised after everything else of the province-day was processed (one bad file loses
+nothing else): a quarantined batch as `BatchesQuarantined` (data: no retry can fix it), a failed
+load as `BatchesFailed` (left to Airflow's retries, as is any other exception).
 """
 
 from __future__ import annotations
@@ -13,13 +13,9 @@ import time
 from datetime import date
 from typing import Any
 
-from cchc.pipeline.batches import as_list, describe_bad, rows_loaded, tally, validate_new
+from cchc.pipeline.batches import as_list, raise_for_bad, rows_loaded, tally, validate_new
 
 log = logging.getLogger(__name__)
-
-
-class ProvinceQuarantined(RuntimeError):
-    """Some batch of this province-day was quarantined; the message lists file and reason."""
 
 
 def ingest_and_validate(province_code: str, business_date: date) -> dict[str, Any]:
@@ -51,7 +47,5 @@ def ingest_and_validate(province_code: str, business_date: date) -> dict[str, An
         summary["counts"],
         summary["rows_loaded"],
     )
-    bad = describe_bad(outcomes)
-    if bad:
-        raise ProvinceQuarantined(f"province {province_code} on {business_date}: {bad}")
+    raise_for_bad(f"province {province_code} on {business_date}", outcomes)
     return summary

@@ -11,16 +11,12 @@ import time
 from datetime import date
 from typing import Any
 
-from cchc.pipeline.batches import as_list, describe_bad, rows_loaded, tally, validate_new
+from cchc.pipeline.batches import as_list, raise_for_bad, rows_loaded, tally, validate_new
 
 log = logging.getLogger(__name__)
 
 # Pulled per province for the business date (contracts/portal-api.md).
 DAILY_ENDPOINTS = ("dossier-sync", "payments", "petitions", "ratings")
-
-
-class PortalBatchesQuarantined(RuntimeError):
-    """Some portal batch of the night was quarantined."""
 
 
 def _finish(label: str, business_date: date | None, outcomes: list[dict[str, Any]], started: float):
@@ -36,9 +32,7 @@ def _finish(label: str, business_date: date | None, outcomes: list[dict[str, Any
     log.info(
         "portal %s %s: batches %s, %d rows", label, business_date, summary["counts"], summary["rows_loaded"]
     )
-    bad = describe_bad(outcomes)
-    if bad:
-        raise PortalBatchesQuarantined(f"portal {label} on {business_date}: {bad}")
+    raise_for_bad(f"portal {label} on {business_date}", outcomes)
     return summary
 
 

@@ -1,0 +1,76 @@
+"""The Airflow-specific pieces run on their own: the export trigger and the deadline callback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
+
+
+def _first_event(trigger):
+    async def first():
+        async for event in trigger.run():
+            return event.payload
+
+    return asyncio.run(asyncio.wait_for(first(), timeout=30))
+
+
+def test_export_trigger_fires_when_the_manifest_arrives(tmp_path):
+    from cchc.pipeline.sensors import ExportReadyTrigger
+
+    manifest = tmp_path / "manifest.json"
+    deadline = (datetime.now(UTC) + timedelta(seconds=20)).isoformat()
+    trigger = ExportReadyTrigger(str(manifest), deadline, poll_seconds=0.05)
+    threading.Timer(0.3, manifest.write_text, args=("{}",)).start()
+    assert _first_event(trigger) == {"status": "ready", "manifest": str(manifest)}
+    # it survives the round trip through the triggerer's serialisation
+    classpath, kwargs = trigger.serialize()
+    assert classpath == "cchc.pipeline.sensors.ExportReadyTrigger"
+    assert kwargs["manifest_path"] == str(manifest) and kwargs["deadline"] == deadline
+
+
+def test_export_trigger_times_out(tmp_path):
+    from cchc.pipeline.sensors import ExportReadyTrigger
+
+    deadline = (datetime.now(UTC) + timedelta(seconds=0.3)).isoformat()
+    trigger = ExportReadyTrigger(str(tmp_path / "never.json"), deadline, poll_seconds=0.05)
+    assert _first_event(trigger)["status"] == "timeout"
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: ClassVar[list] = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append((self.path, json.loads(body)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_deadline_callback_is_a_noop_without_a_connection(monkeypatch):
+    from cchc.pipeline.alerts import marts_not_refreshed
+
+    monkeypatch.delenv("AIRFLOW_CONN_CCHC_ALERTS", raising=False)
+    assert asyncio.run(marts_not_refreshed({"dag_run": {"dag_id": "cchc_nightly"}})) == "logged"
+
+
+def test_deadline_callback_posts_to_the_configured_webhook(monkeypatch):
+    from cchc.pipeline.alerts import marts_not_refreshed
+
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("AIRFLOW_CONN_CCHC_ALERTS", f"http://127.0.0.1:{server.server_port}/hooks%2Fcchc")
+        result = asyncio.run(marts_not_refreshed({"dag_run": {"dag_id": "cchc_nightly", "run_id": "r1"}}))
+    finally:
+        server.shutdown()
+    assert result == "posted 200"
+    path, payload = _Hook.received[-1]
+    assert path == "/hooks/cchc"
+    assert "marts not refreshed by 06:00" in payload["text"] and payload["run_id"] == "r1"

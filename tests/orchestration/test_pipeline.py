@@ -1,0 +1,118 @@
+"""The plain functions behind the DAG tasks, against the real embedded warehouse."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+
+from .handmade import write_export
+
+
+@pytest.fixture
+def landing(tmp_path, monkeypatch, warehouse):
+    root = tmp_path / "landing"
+    root.mkdir()
+    monkeypatch.setenv("CCHC_LANDING_DIR", str(root))
+    monkeypatch.delenv("CCHC_PROVINCES", raising=False)
+    return root
+
+
+def test_exports_for_lists_expected_provinces_ready_or_not(landing, monkeypatch):
+    from cchc.pipeline.discover import exports_for
+
+    day = date(2026, 3, 10)
+    write_export(landing, "01", day)
+    write_export(landing, "79", day, manifest=False)  # still arriving
+    (landing / "onestop" / "48").mkdir(parents=True)  # delivers, but nothing yet that day
+    refs = {r.province_code: r for r in exports_for(day)}
+    assert set(refs) == {"01", "48", "79"}
+    assert refs["01"].ready and not refs["79"].ready and not refs["48"].ready
+    monkeypatch.setenv("CCHC_PROVINCES", "79")
+    assert [r.province_code for r in exports_for(day)] == ["79"]
+
+
+def test_exports_for_skips_province_codes_not_valid_that_day(landing):
+    from cchc.pipeline.discover import expected_provinces
+
+    # 02 (Hà Giang) was merged away on 2025-07-01; 01 (Hà Nội) continues.
+    write_export(landing, "02", date(2025, 6, 30))
+    write_export(landing, "01", date(2025, 6, 30))
+    assert expected_provinces(date(2025, 6, 30)) == ["01", "02"]
+    assert expected_provinces(date(2025, 7, 1)) == ["01"]
+
+
+def test_run_summary_records_outcomes_and_fails_the_run(warehouse, db):
+    from cchc.pipeline.outcomes import RunHadFailures, summarise_run
+
+    day = date(2026, 3, 11)
+    ok = summarise_run(
+        "run-ok",
+        day,
+        ["01", "79"],
+        {"01": "success", "79": "success"},
+        [{"province_code": "01", "counts": {"loaded": 2}, "rows_loaded": 10}],
+        {"dbt": "success"},
+    )
+    assert ok["failed"] == [] and ok["rows_loaded"] == 10
+    with pytest.raises(RunHadFailures, match="province 79: failed"):
+        summarise_run("run-bad", day, ["01", "79"], {"01": "success", "79": "failed"}, [], {"dbt": "success"})
+    rows = db.execute(
+        "select run_id, province_code, step, status from audit.run_outcomes "
+        "where business_date = %s order by 1, 2, 3",
+        (day,),
+    ).fetchall()
+    assert ("run-bad", "79", "onestop", "failed") in rows
+    assert ("run-bad", "01", "onestop", "success") in rows
+    assert ("run-ok", "*", "dbt", "success") in rows
+
+
+def test_two_runs_of_the_same_province_day_load_once(landing, db):
+    """Concurrent runs for one province-date: the advisory lock makes the second one wait, then
+    find the same content already loaded (duplicate): the rows are in raw exactly once."""
+    from cchc.pipeline.onestop import ingest_and_validate
+
+    day = date(2026, 3, 12)
+    write_export(landing, "01", day, n=7)
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def one_run():
+        try:
+            barrier.wait()
+            results.append(ingest_and_validate("01", day))
+        except Exception as err:  # surfaced below
+            errors.append(err)
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert errors == []
+    statuses = sorted(b["status"] for r in results for b in r["batches"] if b["entity"] == "onestop_hoso")
+    assert statuses == ["duplicate", "loaded"]
+    count = db.execute(
+        "select count(*) from raw.onestop_hoso h join audit.batches b using (batch_id) "
+        "where b.province_code = '01' and b.business_date = %s",
+        (day,),
+    ).fetchone()[0]
+    assert count == 7
+
+
+def test_quarantine_is_raised_after_the_rest_is_processed(landing, db):
+    from cchc.pipeline.batches import BatchesQuarantined
+    from cchc.pipeline.onestop import ingest_and_validate
+
+    day = date(2026, 3, 13)
+    folder = write_export(landing, "01", day, n=4)
+    # a truncated transfer: the file lost its last row after the manifest was written
+    lines = (folder / "hoso.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "hoso.csv").write_text("".join(lines[:-1]), encoding="utf-8")
+    with pytest.raises(BatchesQuarantined, match=r"province 01 on 2026-03-13: .*hoso.csv: quarantined"):
+        ingest_and_validate("01", day)
+    status = db.execute(
+        "select status from audit.batches where province_code = '01' and business_date = %s", (day,)
+    ).fetchall()
+    assert status == [("quarantined",)]
