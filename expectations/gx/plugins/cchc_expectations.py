@@ -1,0 +1,334 @@
+"""Custom expectations of the cchc warehouse, for GX Core 1.x on PostgreSQL.
+
+GX puts this folder (`plugins_directory`) on sys.path; `cchc.validate` imports this module right
+after opening the context so that the suites' JSON can name these classes by their snake_case
+type (`expect_rows_to_not_match`, …).
+
+All run as SQL in the warehouse on one batch: `{batch}` is the batch's rows
+(`select * from raw.<table> where batch_id = N`). Every query selects only identifiers and the
+offending values, so the examples stored with a result never carry personal data.
+
+- `ExpectRowsToNotMatch`: rows matching a SQL condition are unexpected (date order, status
+  versus dates, conditional not-null, contract breaks inside portal `record` JSON).
+- `ExpectColumnValuesToBeInReference`: a code must exist in a reference query (procedure in
+  the accepted catalogue, payment's dossier already loaded).
+- `ExpectUnitCodesValidOnDate`: a unit code must be a version of `staging.ref_admin_units`
+  valid on the row's date (old codes before 2025-07-01, new ones after). A missing reference
+  table makes the query fail, which GX records as a failed expectation with the error: it
+  never passes silently.
+- `ExpectBieu06IdentitiesToHold`: every identity of a Biểu 06 report, per report row.
+- `ExpectBatchRowCountWithinRecentBand`: the batch's row count against the median of the same
+  province's recent accepted batches of the same kind of day (a truncated export).
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any, ClassVar
+
+from great_expectations.compatibility import pydantic
+from great_expectations.compatibility.sqlalchemy import sqlalchemy as sa
+from great_expectations.core.metric_domain_types import MetricDomainTypes
+from great_expectations.core.suite_parameters import SuiteParameterDict
+from great_expectations.execution_engine import ExecutionEngine, SqlAlchemyExecutionEngine
+from great_expectations.expectations.core.unexpected_rows_expectation import UnexpectedRowsExpectation
+from great_expectations.expectations.expectation import BatchExpectation
+from great_expectations.expectations.metrics.metric_provider import metric_value
+from great_expectations.expectations.metrics.query_metric_provider import QueryMetricProvider
+
+SAMPLE_SIZE = 5
+
+# -- metrics ------------------------------------------------------------------------------
+
+
+class UnexpectedRowsCountAndSample(QueryMetricProvider):
+    """Count of the query's rows and the first few, in one scan (a window count, then LIMIT)."""
+
+    metric_name = "cchc_unexpected_rows.count_and_sample"
+    value_keys = ("unexpected_rows_query",)
+    query_param_name: ClassVar[str] = "unexpected_rows_query"
+
+    @metric_value(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(
+        cls,
+        execution_engine: SqlAlchemyExecutionEngine,
+        metric_domain_kwargs: dict,
+        metric_value_kwargs: dict,
+        metrics: dict[str, Any],
+        runtime_configuration: dict,
+    ) -> dict:
+        batch_selectable, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
+        )
+        query = cls._get_query_from_metric_value_kwargs(metric_value_kwargs)
+        substituted = cls._get_substituted_batch_subquery_from_query_and_batch_selectable(
+            query=query, batch_selectable=batch_selectable, execution_engine=execution_engine
+        )
+        wrapped = (
+            f"select unexpected.*, count(*) over () as cchc_unexpected_total "
+            f"from ({substituted}) as unexpected limit {SAMPLE_SIZE}"
+        )
+        rows = [dict(r._mapping) for r in execution_engine.execute_query(sa.text(wrapped)).fetchall()]
+        total = rows[0].pop("cchc_unexpected_total") if rows else 0
+        for row in rows[1:]:
+            row.pop("cchc_unexpected_total", None)
+        return {"count": int(total), "sample": rows}
+
+
+class RecentAcceptedRowCounts(QueryMetricProvider):
+    """Row counts of the province's recent accepted batches of the same entity and day kind.
+
+    Day kind = working day or not: from the reference calendar `staging.ref_vn_calendar` when
+    it is loaded, else Saturday/Sunday, so that a Sunday is never compared with a Monday.
+    """
+
+    metric_name = "cchc_batch.recent_accepted_row_counts"
+    value_keys = ("ledger_batch_id", "history")
+
+    @metric_value(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(
+        cls,
+        execution_engine: SqlAlchemyExecutionEngine,
+        metric_domain_kwargs: dict,
+        metric_value_kwargs: dict,
+        metrics: dict[str, Any],
+        runtime_configuration: dict,
+    ) -> list[int]:
+        batch_id = metric_value_kwargs.get("ledger_batch_id")
+        if not isinstance(batch_id, int):
+            raise ValueError("ledger_batch_id must be given as an expectation parameter")
+        has_calendar = execution_engine.execute_query(
+            sa.text("select to_regclass('staging.ref_vn_calendar') is not null")
+        ).scalar()
+        if has_calendar:
+            day_kind = (
+                "coalesce((select c.is_working_day::boolean from staging.ref_vn_calendar c "
+                "where c.date_day::date = {d}), extract(isodow from {d}) < 6)"
+            )
+        else:
+            day_kind = "(extract(isodow from {d}) < 6)"
+        query = f"""
+            select prev.rows_loaded
+            from audit.batches as cur
+            join audit.batches as prev
+              on prev.entity = cur.entity
+             and prev.province_code is not distinct from cur.province_code
+             and prev.business_date < cur.business_date
+             and prev.status = 'loaded'
+             and prev.rows_loaded is not null
+            where cur.batch_id = :batch_id
+              and {day_kind.format(d="prev.business_date")} = {day_kind.format(d="cur.business_date")}
+            order by prev.business_date desc, prev.batch_id desc
+            limit :history
+        """
+        result = execution_engine.execute_query(
+            sa.text(query).bindparams(batch_id=batch_id, history=int(metric_value_kwargs["history"]))
+        )
+        return [int(r[0]) for r in result.fetchall()]
+
+
+# -- row expectations ---------------------------------------------------------------------
+
+
+class _CchcRowsExpectation(UnexpectedRowsExpectation):
+    """Base: the query's rows are unexpected; the result keeps their count and a few of them."""
+
+    metric_dependencies: ClassVar[tuple[str, ...]] = ("cchc_unexpected_rows.count_and_sample",)
+    unexpected_rows_query: str | SuiteParameterDict | None = None  # derived from the fields
+
+    def _validate(
+        self,
+        metrics: dict,
+        runtime_configuration: dict | None = None,
+        execution_engine: ExecutionEngine | None = None,
+    ) -> dict:
+        found = metrics["cchc_unexpected_rows.count_and_sample"]
+        return {
+            "success": found["count"] == 0,
+            "result": {
+                "observed_value": found["count"],
+                "unexpected_count": found["count"],
+                "details": {"unexpected_rows": found["sample"]},
+            },
+        }
+
+
+def _columns(columns: list[str]) -> str:
+    return ", ".join(columns)
+
+
+class ExpectRowsToNotMatch(_CchcRowsExpectation):
+    """No row of the batch may satisfy `condition` (a SQL boolean over the batch's columns).
+
+    `show` lists the columns kept as examples: identifiers and the offending values only.
+    """
+
+    condition: str
+    show: list[str]
+
+    @pydantic.root_validator(pre=True)
+    def _derive_query(cls, values: dict) -> dict:
+        values["unexpected_rows_query"] = (
+            f"select {_columns(values['show'])} from {{batch}} where {values['condition']}"
+        )
+        return values
+
+
+class ExpectColumnValuesToBeInReference(_CchcRowsExpectation):
+    """Every non-null `column` value must be among the codes of `reference` (a SQL query
+    returning one column named `code`)."""
+
+    column: str
+    reference: str
+    show: list[str]
+
+    @pydantic.root_validator(pre=True)
+    def _derive_query(cls, values: dict) -> dict:
+        values["unexpected_rows_query"] = (
+            f"select {_columns(values['show'])} from {{batch}} where {values['column']} is not null "
+            f"and not exists (select 1 from ({values['reference']}) as ref "
+            f"where ref.code = {values['column']})"
+        )
+        return values
+
+
+class ExpectUnitCodesValidOnDate(_CchcRowsExpectation):
+    """`column` must be a unit code of `staging.ref_admin_units` valid on `date_expression`."""
+
+    column: str
+    date_expression: str
+    show: list[str]
+    reference_table: str = "staging.ref_admin_units"
+
+    @pydantic.root_validator(pre=True)
+    def _derive_query(cls, values: dict) -> dict:
+        table = values.get("reference_table") or "staging.ref_admin_units"
+        col, day = values["column"], values["date_expression"]
+        values["unexpected_rows_query"] = (
+            f"select {_columns(values['show'])}, ({day}) as checked_on from {{batch}} "
+            f"where {col} is not null and ({day}) is not null "
+            f"and not exists (select 1 from {table} as u where u.unit_code::text = {col} "
+            f"and u.valid_from::date <= ({day}) "
+            f"and (u.valid_to is null or u.valid_to::date >= ({day})))"
+        )
+        return values
+
+
+# The identities of a correct Biểu 06 (contracts/onestop-export.md), one per report row; and
+# the total row against the sum of the field rows, one per measure.
+BIEU06_ROW_IDENTITIES: dict[str, tuple[str, list[str]]] = {
+    "received_total = received_online + received_direct_postal + carried_over": (
+        "received_total",
+        ["received_online", "received_direct_postal", "carried_over"],
+    ),
+    "received_total = resolved_total + in_progress_total": (
+        "received_total",
+        ["resolved_total", "in_progress_total"],
+    ),
+    "resolved_total = resolved_early + resolved_on_time + resolved_late": (
+        "resolved_total",
+        ["resolved_early", "resolved_on_time", "resolved_late"],
+    ),
+    "in_progress_total = in_progress_within + in_progress_overdue": (
+        "in_progress_total",
+        ["in_progress_within", "in_progress_overdue"],
+    ),
+}
+
+
+def bieu06_identity_checks_sql(batch: str) -> str:
+    """Every identity check of the report rows in `batch` (a relation with raw.bieu06_rows'
+    columns): report_id, field_name, source_row, rule, lhs, rhs, difference (lhs - rhs), ok.
+
+    A blank cell counts as 0, as on the printed form; nothing is corrected, only compared.
+    """
+
+    def value(measure: str) -> str:
+        return f"coalesce(max(reported_value) filter (where measure = '{measure}'), 0)"
+
+    row_checks = " union all ".join(
+        f"select report_id, field_name, min(source_row) as source_row, '{rule}' as rule, "
+        f"{value(lhs)} as lhs, {' + '.join(value(m) for m in rhs)} as rhs "
+        f"from {batch} group by report_id, field_name"
+        for rule, (lhs, rhs) in BIEU06_ROW_IDENTITIES.items()
+    )
+    total_checks = (
+        "select report_id, max(field_name) filter (where is_total) as field_name, "
+        "min(source_row) filter (where is_total) as source_row, "
+        "'total row ' || measure || ' = sum of field rows' as rule, "
+        "coalesce(sum(reported_value) filter (where is_total), 0) as lhs, "
+        "coalesce(sum(reported_value) filter (where not is_total), 0) as rhs "
+        f"from {batch} group by report_id, measure having bool_or(is_total)"
+    )
+    return (
+        "select report_id, field_name, source_row, rule, lhs, rhs, lhs - rhs as difference, "
+        f"lhs = rhs as ok from ({row_checks} union all {total_checks}) as checks"
+    )
+
+
+class ExpectBieu06IdentitiesToHold(_CchcRowsExpectation):
+    """Each broken identity of a report row is one unexpected row, with both sides and the
+    difference. The report still loads (warning): reconciliation shows what does not add up."""
+
+    @pydantic.root_validator(pre=True)
+    def _derive_query(cls, values: dict) -> dict:
+        values["unexpected_rows_query"] = (
+            f"select * from ({bieu06_identity_checks_sql('{batch}')}) as c "
+            "where not c.ok order by c.source_row, c.rule"
+        )
+        return values
+
+
+# -- batch expectations -------------------------------------------------------------------
+
+
+class ExpectBatchRowCountWithinRecentBand(BatchExpectation):
+    """The batch's row count must lie within [min_ratio, max_ratio] × the median of the same
+    province's last `history` accepted batches of this entity on the same kind of day.
+
+    Passes (and says so) while fewer than `min_history` such batches exist, or while their
+    median is below `min_median` (small volumes swing too much to judge).
+    `ledger_batch_id` is the audit.batches id, passed as the `$PARAMETER` of that name.
+    """
+
+    ledger_batch_id: int | SuiteParameterDict
+    min_ratio: float = 0.0
+    max_ratio: float | None = None
+    history: int = 10
+    min_history: int = 3
+    min_median: int = 0
+
+    metric_dependencies: ClassVar[tuple[str, ...]] = (
+        "table.row_count",
+        "cchc_batch.recent_accepted_row_counts",
+    )
+    success_keys: ClassVar[tuple[str, ...]] = (
+        "ledger_batch_id",
+        "min_ratio",
+        "max_ratio",
+        "history",
+        "min_history",
+        "min_median",
+    )
+
+    def _validate(
+        self,
+        metrics: dict,
+        runtime_configuration: dict | None = None,
+        execution_engine: ExecutionEngine | None = None,
+    ) -> dict:
+        rows = int(metrics["table.row_count"])
+        recent = metrics["cchc_batch.recent_accepted_row_counts"]
+        details: dict[str, Any] = {"recent_row_counts": recent}
+        if len(recent) < self.min_history:
+            details["judged"] = f"not judged: only {len(recent)} earlier accepted batches"
+            return {"success": True, "result": {"observed_value": rows, "details": details}}
+        median = statistics.median(recent)
+        details["median"] = median
+        if median < self.min_median or median == 0:
+            details["judged"] = f"not judged: recent median {median:g} below {self.min_median}"
+            return {"success": True, "result": {"observed_value": rows, "details": details}}
+        ratio = rows / median
+        details["ratio"] = round(ratio, 4)
+        ok = ratio >= self.min_ratio and (self.max_ratio is None or ratio <= self.max_ratio)
+        return {"success": ok, "result": {"observed_value": rows, "details": details}}

@@ -1,0 +1,1 @@
+"""Validation: the GX suites of `expectations/` run on each batch in PostgreSQL."""
