@@ -21,13 +21,14 @@ select
     l.total_score as total_score_published,
     l.batch_id as _batch_id
 from latest as l
-cross join lateral (
-    values
-    ('CKMB', l.score_ckmb),
-    ('TDGQ', l.score_tdgq),
-    ('CLGQ', l.score_clgq),
-    ('TTTT', l.score_tttt),
-    ('MDSH', l.score_mdsh),
-    ('MDHL', l.score_mdhl)
-) as g (group_code, score)
+cross join
+    lateral (
+        values
+        ('CKMB', l.score_ckmb),
+        ('TDGQ', l.score_tdgq),
+        ('CLGQ', l.score_clgq),
+        ('TTTT', l.score_tttt),
+        ('MDSH', l.score_mdsh),
+        ('MDHL', l.score_mdhl)
+    ) as g (group_code, score)
 where l.version_rank = 1

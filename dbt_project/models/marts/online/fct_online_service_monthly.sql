@@ -1,0 +1,19 @@
+-- Online share per unit × month (../shared/DESIGN.md, "Online share"): new dossiers received in the
+-- month only; among all, among eligible procedures (TOAN_TRINH or MOT_PHAN), and among TOAN_TRINH.
+
+select
+    month_start,
+    unit_key,
+    unit_code,
+    province_code_current,
+    received_total,
+    received_online,
+    received_eligible,
+    received_online_eligible,
+    received_full_online_level,
+    received_online_full_online_level,
+    received_online::numeric / nullif(received_total, 0) as online_share,
+    received_online_eligible::numeric / nullif(received_eligible, 0) as online_share_eligible,
+    received_online_full_online_level::numeric / nullif(received_full_online_level, 0) as full_online_share
+from {{ ref('int_unit_month_dossier_counts') }}
+where received_total > 0

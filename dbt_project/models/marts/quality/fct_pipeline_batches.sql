@@ -1,0 +1,23 @@
+-- Every batch the pipeline met, from the ledger: what arrived, what was loaded, and why not.
+
+select
+    batch_id,
+    source,
+    entity,
+    province_code,
+    business_date,
+    file_path,
+    file_name,
+    rows_in,
+    rows_loaded,
+    rows_rejected,
+    manifest_rows,
+    status,
+    reason,
+    warning_count,
+    superseded_by,
+    started_at,
+    loaded_at,
+    validated_at,
+    finished_at
+from {{ ref('stg_audit__batches') }}

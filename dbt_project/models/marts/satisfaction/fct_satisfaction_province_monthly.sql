@@ -1,0 +1,23 @@
+-- fct_satisfaction_monthly rolled up onto today's 34 provinces (province_code_current; a split commune's
+-- counts divided by share, so counts can be fractional); rates recomputed from the sums.
+
+{% set counts = [
+    'petitions_due',
+    'petitions_on_time',
+    'ratings_total',
+    'ratings_satisfied',
+] %}
+
+with rolled as (
+    {{ rollup_to_provinces(ref('fct_satisfaction_monthly'), counts) }}
+)
+
+select
+    month_start,
+    province_code_current,
+    {%- for col in counts %}
+        {{ col }},
+    {%- endfor %}
+    petitions_on_time / nullif(petitions_due, 0) as petition_on_time_rate,
+    ratings_satisfied / nullif(ratings_total, 0) as satisfaction_rate
+from rolled
