@@ -1,0 +1,151 @@
+"""Portal data of the same world, as the API's JSON records (`contracts/portal-api.md`), one
+record per line. The simulator serves these files as they are."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import numpy as np
+
+from cchc.generate.formats import BASE_DAY, DATE_ISO, TIMES
+from cchc.generate.lifecycle import DAY, RECEIVE, RETURN, Dossiers
+from cchc.generate.procedures import REORGANISATION, Procedure
+from cchc.generate.rows import _export_of
+from cchc.generate.world import World, stable_int
+
+RATING_LEVELS = ("RAT_HAI_LONG", "HAI_LONG", "KHONG_HAI_LONG")
+PAY_STATUS = ("SUCCESS", "FAILED", "PENDING")
+
+
+def iso(ts: int) -> str:
+    return f"{DATE_ISO[ts // DAY - BASE_DAY]}T{TIMES[ts % DAY]}+07:00"
+
+
+def record_uuid(*parts: object) -> str:
+    return str(uuid.UUID(int=stable_int(*parts) << 64 | stable_int("b", *parts), version=4))
+
+
+def formality_records(procs: tuple[Procedure, ...], world_end) -> list[dict]:
+    out = []
+    for p in sorted(procs, key=lambda p: p.code):
+        if p.effective_date > world_end:
+            continue
+        abolished = p.valid_to is not None and world_end >= REORGANISATION
+        updated = p.valid_to if abolished else p.effective_date
+        out.append(
+            {
+                "code": p.code,
+                "id": record_uuid("formality", p.code),
+                "name": p.name,
+                "fieldCode": p.field,
+                "fieldName": p.field_name,
+                "levels": list(p.levels),
+                "onlineLevel": p.online_level,
+                "processingDays": p.processing_days,
+                "dayType": "WORKING",
+                "hasFee": p.fee > 0,
+                "state": "ABOLISHED" if abolished else "ACTIVE",
+                "decisionDate": p.decision_date.isoformat(),
+                "effectiveDate": p.effective_date.isoformat(),
+                "replacedByCode": p.replaced_by if abolished else None,
+                "updatedAt": f"{updated.isoformat()}T{'17:00:00' if abolished else '08:00:00'}+07:00",
+            }
+        )
+    return out
+
+
+def dossier_events(world: World, d: Dossiers, rng, world_end: int) -> dict[str, dict[str, np.ndarray]]:
+    """Sync, payment and rating events of exported dossiers, as arrays keyed by day."""
+    limit = (world_end + 1) * DAY
+    n = len(d)
+    out = {}
+    recv = d.ts[:, RECEIVE]
+    sync = d.synced & (recv >= 0)
+    sync_ts = recv + rng.integers(60, 7200, size=n)
+    sync &= sync_ts < limit
+    idx = np.flatnonzero(sync)
+    out["dossier-sync"] = {"di": idx, "ts": sync_ts[idx], "kind": np.zeros(len(idx), np.int8)}
+
+    paid_ts = recv + rng.integers(60, 3600, size=n)
+    success = (d.paid > 0) & (paid_ts < limit)
+    failed_first = success & (rng.random(n) < 0.06)
+    pending = (
+        (recv >= 0)
+        & (d.fee > 0)
+        & (d.channel == 2)
+        & (d.paid == 0)
+        & (rng.random(n) < 0.1)
+        & (paid_ts < limit)
+    )
+    parts = [
+        (np.flatnonzero(success), paid_ts, 0),
+        (np.flatnonzero(failed_first), paid_ts - rng.integers(60, 1800, size=n), 1),
+        (np.flatnonzero(pending), paid_ts, 2),
+    ]
+    out["payments"] = {
+        "di": np.concatenate([p[0] for p in parts]),
+        "ts": np.concatenate([p[1][p[0]] for p in parts]),
+        "kind": np.concatenate([np.full(len(p[0]), p[2], np.int8) for p in parts]),
+    }
+    rated_ts = d.ts[:, RETURN] + rng.integers(600, 3 * DAY, size=n)
+    rated = (d.ts[:, RETURN] >= 0) & (rng.random(n) < 0.25) & (rated_ts < limit)
+    idx = np.flatnonzero(rated)
+    level = rng.choice(3, size=len(idx), p=[0.55, 0.35, 0.10]).astype(np.int8)
+    out["ratings"] = {"di": idx, "ts": rated_ts[idx], "kind": level}
+    for ev in out.values():
+        di = ev["di"]
+        ev["did"] = d.did[di]
+        ev["code"] = d.code[di]
+        ev["unit"] = d.unit[di]
+        ev["amount"] = d.fee[di]
+        ev["gateway"] = np.where(d.paid[di] > 0, d.paid[di], 1 + (d.did[di] % 2)).astype(np.int8)
+        ev["bday"] = ev["ts"] // DAY
+        ev["xprov"] = _export_of(world, d.unit[di], d.wp[di], ev["bday"])
+        del ev["di"]
+    return out
+
+
+def render(endpoint: str, world: World, ev: dict[str, np.ndarray], seed: int) -> list[str]:
+    units = world.units
+    lines = []
+    for i in range(len(ev["ts"])):
+        ts = int(ev["ts"][i])
+        if endpoint == "dossier-sync":
+            rec = {
+                "dossierCode": ev["code"][i],
+                "unitCode": units[ev["unit"][i]].unit_code,
+                "syncedAt": iso(ts),
+            }
+        elif endpoint == "payments":
+            kind = int(ev["kind"][i])
+            rec = {
+                "transactionId": f"GD{seed % 1000:03d}{int(ev['did'][i]):011d}{kind}",
+                "dossierCode": ev["code"][i],
+                "amount": int(ev["amount"][i]),
+                "status": PAY_STATUS[kind],
+                "gateway": int(ev["gateway"][i]),
+                "paidAt": iso(ts),
+            }
+        elif endpoint == "ratings":
+            rec = {
+                "dossierCode": ev["code"][i],
+                "ratedAt": iso(ts),
+                "level": RATING_LEVELS[int(ev["kind"][i])],
+            }
+        elif endpoint == "petitions":
+            res = int(ev["resolved"][i])
+            sat = int(ev["satisfied"][i])
+            rec = {
+                "id": record_uuid("petition", seed, int(ev["did"][i])),
+                "unitCode": units[ev["unit"][i]].unit_code,
+                "category": "TTHC" if ev["kind"][i] == 0 else "CAN_BO",
+                "receivedAt": iso(ts),
+                "dueAt": iso(int(ev["due"][i])),
+                "resolvedAt": iso(res) if res >= 0 else None,
+                "satisfied": None if sat < 0 else bool(sat),
+            }
+        else:
+            raise ValueError(endpoint)
+        lines.append(json.dumps(rec, ensure_ascii=False))
+    return lines

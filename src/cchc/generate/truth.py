@@ -1,0 +1,512 @@
+"""What the generator intended, from its own decisions (never from the warehouse's SQL).
+
+Written under `DIR/truth/`:
+- `dossiers.csv`: one row per exported dossier, its state on the world's last day, classified by
+  the KPI dictionary of DESIGN.md (fct_dossier's column names).
+- `timeliness_monthly.csv` (unit × field × month), `online_service_monthly.csv`,
+  `online_payment_monthly.csv`, `digitisation_monthly.csv`, `satisfaction_monthly.csv`
+  (unit × month): the marts' column names, units as `unit_code` + `unit_valid_from` (+ `unit_key`).
+  Only rows with a non-zero count; units that deliver only Biểu 06 are not in them.
+- `bieu06_reports.csv`: every report's intended figures and what was printed.
+- `mess.jsonl`: every piece of field mess injected and what the warehouse should do with it.
+- `personal_values.txt`: every applicant name, ID number and phone the exports can contain.
+
+Counting rules (DESIGN.md, applied literally): received = NgayTiepNhan's date, statuses 1 and 3
+never count; end = first of NgayKetThucXuLy / NgayTra / NgayTuChoi (withdrawn 7 and stopped 8 end
+at NgayTuChoi and count as resolved, classified against their due date like any other); effective
+due = NgayHenTraMoi of the latest supplement request that has one, else NgayHenTra; unit = MaDonVi
+as of the received date. Petitions count in the month of their due date (`dueAt`), on time when
+resolved on or before it; ratings in the month of `ratedAt`, satisfied = RAT_HAI_LONG or HAI_LONG,
+attributed to the rated dossier's unit. Months run from the world's start month to its end month;
+dossier states are as of the world's last day.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from cchc.generate import calendar as cal
+from cchc.generate.lifecycle import (
+    DAY,
+    END,
+    FINISHED,
+    ONLINE_LEVELS,
+    RECEIVE,
+    REFUSED,
+    REGISTERED,
+    REQ1,
+    REQ2,
+    SLOT_STATUS,
+    STOPPED,
+    WITHDRAWN,
+    Dossiers,
+)
+from cchc.generate.procedures import FIELD_CODES, FIELDS
+from cchc.generate.world import World
+
+TIMELINESS = (
+    "received_online",
+    "received_direct_postal",
+    "carried_over",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress_within",
+    "in_progress_overdue",
+)
+UNIT_MONTH = (
+    "received",
+    "received_online",
+    "eligible",
+    "eligible_online",
+    "full",
+    "full_online",
+    "fee_dossiers",
+    "paid_online_dossiers",
+    "digitised",
+    "electronic_result",
+    "vneid",
+    "petitions_due",
+    "petitions_on_time",
+    "ratings_total",
+    "ratings_satisfied",
+)
+CHANNELS = {1: "direct", 2: "online", 3: "postal"}
+DOSSIER_COLUMNS = (
+    "dossier_code",
+    "province_code_current",
+    "unit_code",
+    "unit_valid_from",
+    "unit_key",
+    "procedure_code",
+    "field_code",
+    "channel",
+    "online_level",
+    "received_date",
+    "due_date",
+    "ended_date",
+    "status_code",
+    "timeliness",
+    "supplement_count",
+    "is_paid_online",
+    "fee_vnd",
+    "has_digitised_components",
+    "has_electronic_result",
+    "is_vneid_verified",
+    "is_synced_to_portal",
+)
+
+
+def _month_index(days: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Index of each day's month in `months` (first days of months, as day numbers)."""
+    return np.searchsorted(months, days, side="right") - 1
+
+
+@dataclass
+class DossierTruth:
+    """The classification of a batch of dossiers, as arrays."""
+
+    received: np.ndarray
+    recv_day: np.ndarray
+    end_day: np.ndarray  # -1: not ended by the world's last day
+    due_day: np.ndarray  # effective, -1: none
+    status: np.ndarray
+    supplements: np.ndarray
+
+
+def classify(d: Dossiers) -> DossierTruth:
+    received = (d.ts[:, RECEIVE] >= 0) & (d.outcome != REFUSED) & (d.outcome != REGISTERED)
+    recv_day = np.where(received, d.ts[:, RECEIVE] // DAY, -1)
+    end_day = np.where(received & (d.ts[:, END] >= 0), d.ts[:, END] // DAY, -1)
+    due = np.where(
+        d.due_new[:, 1] >= 0, d.due_new[:, 1], np.where(d.due_new[:, 0] >= 0, d.due_new[:, 0], d.due0)
+    )
+    due_day = np.where(due >= 0, due // DAY, -1)
+    last_slot = np.where(d.ts >= 0, np.arange(d.ts.shape[1]), -1).max(axis=1)
+    status = SLOT_STATUS[last_slot].copy()
+    status[d.outcome == REFUSED] = 3
+    ended_quit = (last_slot == END) & ((d.outcome == WITHDRAWN) | (d.outcome == STOPPED))
+    status[ended_quit & (d.outcome == WITHDRAWN)] = 7
+    status[ended_quit & (d.outcome == STOPPED)] = 8
+    supplements = (d.ts[:, REQ1] >= 0).astype(np.int64) + (d.ts[:, REQ2] >= 0)
+    return DossierTruth(received, recv_day, end_day, due_day, status, supplements)
+
+
+class Accumulator:
+    """Monthly counts on dense (unit, field, month) grids; ranges via difference arrays."""
+
+    def __init__(self, world: World, start: date, end: date):
+        self.world = world
+        self.start, self.end = start, end
+        months = []
+        y, m = start.year, start.month
+        while (y, m) <= (end.year, end.month):
+            months.append(date(y, m, 1))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        self.months = months
+        self.month_days = np.array([cal.day_number(x) for x in months], dtype=np.int64)
+        last = [
+            *self.month_days[1:].tolist(),
+            cal.day_number(date(end.year + (end.month == 12), end.month % 12 + 1, 1)),
+        ]
+        self.month_last_day = np.array(last, dtype=np.int64) - 1
+        self.nm = len(months)
+        nu, nf = world.n_units, len(FIELD_CODES)
+        self.shape3 = (nu, nf, self.nm + 1)
+        self.t = {k: np.zeros(self.shape3, dtype=np.int64) for k in TIMELINESS}
+        self.um = {k: np.zeros((nu, self.nm + 1), dtype=np.int64) for k in UNIT_MONTH}
+
+    def _add3(self, key: str, unit, field, month, weight=1):
+        flat = (unit * self.shape3[1] + field) * self.shape3[2] + month
+        np.add.at(self.t[key].reshape(-1), flat, weight)
+
+    def _add2(self, key: str, unit, month, weight=1):
+        flat = unit * (self.nm + 1) + month
+        np.add.at(self.um[key].reshape(-1), flat, weight)
+
+    def add_dossiers(self, d: Dossiers, tr: DossierTruth) -> None:
+        r = tr.received
+        unit, field = d.unit[r].astype(np.int64), d.field[r].astype(np.int64)
+        mr = _month_index(tr.recv_day[r], self.month_days)
+        ended = tr.end_day[r] >= 0
+        me = np.where(ended, _month_index(np.where(ended, tr.end_day[r], 0), self.month_days), self.nm)
+        online = d.channel[r] == 2
+        self._add3("received_online", unit[online], field[online], mr[online])
+        self._add3("received_direct_postal", unit[~online], field[~online], mr[~online])
+        # carried over into months mr+1 .. me (inclusive), capped at the last month
+        lo, hi = mr + 1, np.minimum(me, self.nm - 1) + 1
+        ok = lo < hi
+        self._add3("carried_over", unit[ok], field[ok], lo[ok])
+        self._add3("carried_over", unit[ok], field[ok], hi[ok], -1)
+        due = tr.due_day[r]
+        end = tr.end_day[r]
+        cls = np.where(due < 0, 1, np.where(end < due, 0, np.where(end == due, 1, 2)))
+        for k, key in enumerate(("resolved_early", "resolved_on_time", "resolved_late")):
+            sel = ended & (cls == k)
+            self._add3(key, unit[sel], field[sel], me[sel])
+        # in progress at the end of months mr .. me-1; within while the month's last day <= due
+        within_hi = np.where(
+            due < 0, me, np.minimum(me, np.searchsorted(self.month_last_day, due, side="right"))
+        )
+        within_hi = np.maximum(within_hi, mr)
+        ok = mr < within_hi
+        self._add3("in_progress_within", unit[ok], field[ok], mr[ok])
+        self._add3("in_progress_within", unit[ok], field[ok], within_hi[ok], -1)
+        ok = within_hi < me
+        self._add3("in_progress_overdue", unit[ok], field[ok], within_hi[ok])
+        self._add3("in_progress_overdue", unit[ok], field[ok], me[ok], -1)
+
+        lvl = d.olevel[r]
+        self._add2("received", unit, mr)
+        self._add2("received_online", unit[online], mr[online])
+        elig = lvl <= 1
+        self._add2("eligible", unit[elig], mr[elig])
+        self._add2("eligible_online", unit[elig & online], mr[elig & online])
+        full = lvl == 0
+        self._add2("full", unit[full], mr[full])
+        self._add2("full_online", unit[full & online], mr[full & online])
+        fee = d.fee[r] > 0
+        self._add2("fee_dossiers", unit[fee], mr[fee])
+        paid = fee & (d.paid[r] > 0)
+        self._add2("paid_online_dossiers", unit[paid], mr[paid])
+        dig = d.digitised[r] > 0
+        self._add2("digitised", unit[dig], mr[dig])
+        vn = d.vneid[r] > 0
+        self._add2("vneid", unit[vn], mr[vn])
+        er = ended & (d.eresult[r] > 0) & (d.outcome[r] == FINISHED)
+        self._add2("electronic_result", unit[er], me[er])
+
+    def add_petitions(self, unit: np.ndarray, due_day: np.ndarray, on_time: np.ndarray) -> None:
+        ok = due_day <= self.month_last_day[-1]
+        m = _month_index(due_day[ok], self.month_days)
+        self._add2("petitions_due", unit[ok], m)
+        self._add2("petitions_on_time", unit[ok][on_time[ok]], m[on_time[ok]])
+
+    def add_ratings(self, unit: np.ndarray, day: np.ndarray, satisfied: np.ndarray) -> None:
+        m = _month_index(day, self.month_days)
+        self._add2("ratings_total", unit, m)
+        self._add2("ratings_satisfied", unit[satisfied], m[satisfied])
+
+    # -- finished grids ------------------------------------------------------------------
+    def timeliness(self) -> dict[str, np.ndarray]:
+        out = {k: v[:, :, : self.nm].copy() for k, v in self.t.items()}
+        for k in ("carried_over", "in_progress_within", "in_progress_overdue"):
+            out[k] = np.cumsum(self.t[k], axis=2)[:, :, : self.nm]
+        return out
+
+    def unit_month(self) -> dict[str, np.ndarray]:
+        out = {k: v[:, : self.nm] for k, v in self.um.items()}
+        t = self.timeliness()
+        out["resolved"] = (t["resolved_early"] + t["resolved_on_time"] + t["resolved_late"]).sum(axis=1)
+        return out
+
+
+def _rate(num: int, den: int) -> str:
+    return "" if den == 0 else f"{num / den:.6f}"
+
+
+def _unit_cols(u) -> list[str]:
+    return [u.unit_code, u.valid_from.isoformat(), u.unit_key, u.province_code_current]
+
+
+def write_monthly(acc: Accumulator, truth_dir: Path) -> dict[str, int]:
+    world = acc.world
+    t = acc.timeliness()
+    counts: dict[str, int] = {}
+    unit_head = ["unit_code", "unit_valid_from", "unit_key", "province_code_current"]
+    with (truth_dir / "timeliness_monthly.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(
+            [
+                "month_start",
+                *unit_head,
+                "field_code",
+                "received_total",
+                "received_online",
+                "received_direct_postal",
+                "carried_over",
+                "resolved_total",
+                "resolved_early",
+                "resolved_on_time",
+                "resolved_late",
+                "in_progress_total",
+                "in_progress_within",
+                "in_progress_overdue",
+                "on_time_rate",
+            ]
+        )
+        n = 0
+        nz = np.argwhere(sum(np.abs(v) for v in t.values()) > 0)
+        for ui, fi, mi in sorted(map(tuple, nz), key=lambda x: (x[2], x[0], x[1])):
+            if world.report_only[ui]:
+                continue
+            v = {k: int(t[k][ui, fi, mi]) for k in TIMELINESS}
+            rec = v["received_online"] + v["received_direct_postal"] + v["carried_over"]
+            res = v["resolved_early"] + v["resolved_on_time"] + v["resolved_late"]
+            ip = v["in_progress_within"] + v["in_progress_overdue"]
+            w.writerow(
+                [
+                    acc.months[mi].isoformat(),
+                    *_unit_cols(world.units[ui]),
+                    FIELD_CODES[fi],
+                    rec,
+                    v["received_online"],
+                    v["received_direct_postal"],
+                    v["carried_over"],
+                    res,
+                    v["resolved_early"],
+                    v["resolved_on_time"],
+                    v["resolved_late"],
+                    ip,
+                    v["in_progress_within"],
+                    v["in_progress_overdue"],
+                    _rate(v["resolved_early"] + v["resolved_on_time"], res),
+                ]
+            )
+            n += 1
+        counts["timeliness_monthly"] = n
+    um = acc.unit_month()
+    specs = {
+        "online_service_monthly": (
+            ("received", "received_online", "eligible", "full"),
+            lambda v: [
+                v["received"],
+                v["received_online"],
+                _rate(v["received_online"], v["received"]),
+                v["eligible"],
+                v["eligible_online"],
+                _rate(v["eligible_online"], v["eligible"]),
+                v["full"],
+                v["full_online"],
+                _rate(v["full_online"], v["full"]),
+            ],
+            [
+                "received_total",
+                "received_online",
+                "online_share",
+                "eligible_total",
+                "eligible_online",
+                "online_share_eligible",
+                "full_online_total",
+                "full_online_received_online",
+                "full_online_share",
+            ],
+        ),
+        "online_payment_monthly": (
+            ("fee_dossiers",),
+            lambda v: [
+                v["fee_dossiers"],
+                v["paid_online_dossiers"],
+                _rate(v["paid_online_dossiers"], v["fee_dossiers"]),
+                "0.30",
+                ""
+                if not v["fee_dossiers"]
+                else str(v["paid_online_dossiers"] >= 0.3 * v["fee_dossiers"]).lower(),
+            ],
+            ["fee_dossiers", "paid_online_dossiers", "online_payment_share", "target_share", "meets_target"],
+        ),
+        "digitisation_monthly": (
+            ("received", "resolved"),
+            lambda v: [
+                v["received"],
+                v["digitised"],
+                _rate(v["digitised"], v["received"]),
+                v["resolved"],
+                v["electronic_result"],
+                _rate(v["electronic_result"], v["resolved"]),
+                v["vneid"],
+                _rate(v["vneid"], v["received"]),
+            ],
+            [
+                "received_total",
+                "digitised_dossiers",
+                "digitised_share",
+                "resolved_total",
+                "electronic_result_dossiers",
+                "electronic_result_share",
+                "vneid_dossiers",
+                "vneid_share",
+            ],
+        ),
+        "satisfaction_monthly": (
+            ("petitions_due", "ratings_total"),
+            lambda v: [
+                v["petitions_due"],
+                v["petitions_on_time"],
+                _rate(v["petitions_on_time"], v["petitions_due"]),
+                v["ratings_total"],
+                v["ratings_satisfied"],
+                _rate(v["ratings_satisfied"], v["ratings_total"]),
+            ],
+            [
+                "petitions_due",
+                "petitions_on_time",
+                "petition_on_time_rate",
+                "ratings_total",
+                "ratings_satisfied",
+                "satisfaction_rate",
+            ],
+        ),
+    }
+    for name, (keys, render, head) in specs.items():
+        with (truth_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["month_start", *unit_head, *head])
+            n = 0
+            for mi in range(acc.nm):
+                for ui in range(world.n_units):
+                    if world.report_only[ui] or not any(um[k][ui, mi] for k in keys):
+                        continue
+                    v = {k: int(a[ui, mi]) for k, a in um.items()}
+                    w.writerow([acc.months[mi].isoformat(), *_unit_cols(world.units[ui]), *render(v)])
+                    n += 1
+            counts[name] = n
+    return counts
+
+
+class DossierWriter:
+    """Streams truth/dossiers.csv, one chunk at a time."""
+
+    def __init__(self, path: Path, world: World, world_end: int):
+        self.fh = path.open("w", newline="", encoding="utf-8")
+        self.w = csv.writer(self.fh, lineterminator="\n")
+        self.w.writerow(DOSSIER_COLUMNS)
+        self.world = world
+        self.world_end = world_end
+        self.count = 0
+
+    def add(self, d: Dossiers, tr: DossierTruth) -> None:
+        units = self.world.units
+        procs = self.world.procedures
+        end_cls = np.where(
+            tr.due_day < 0, 1, np.where(tr.end_day < tr.due_day, 0, np.where(tr.end_day == tr.due_day, 1, 2))
+        )
+        open_cls = np.where((tr.due_day < 0) | (tr.due_day >= self.world_end), 3, 4)
+        cls = np.where(~tr.received, -1, np.where(tr.end_day >= 0, end_cls, open_cls))
+        names = ("early", "on_time", "late", "in_progress_within", "in_progress_overdue")
+
+        def day(x):
+            return cal.day_date(x).isoformat() if x >= 0 else ""
+
+        for i in range(len(d)):
+            u = units[d.unit[i]]
+            if self.world.report_only[d.unit[i]]:
+                continue
+            fee = int(d.fee[i])
+            self.w.writerow(
+                [
+                    d.code[i],
+                    u.province_code_current,
+                    u.unit_code,
+                    u.valid_from.isoformat(),
+                    u.unit_key,
+                    procs[d.proc[i]].code,
+                    FIELD_CODES[d.field[i]],
+                    CHANNELS[int(d.channel[i])],
+                    ONLINE_LEVELS[d.olevel[i]],
+                    day(tr.recv_day[i]),
+                    day(tr.due_day[i]) if tr.received[i] else "",
+                    day(tr.end_day[i]),
+                    int(tr.status[i]),
+                    names[cls[i]] if cls[i] >= 0 else "",
+                    int(tr.supplements[i]),
+                    str(bool(d.paid[i] > 0)).lower(),
+                    fee,
+                    int(d.digitised[i]),
+                    int(d.eresult[i] if tr.status[i] in (9, 10) else 0),
+                    int(d.vneid[i]),
+                    str(bool(d.synced[i])).lower(),
+                ]
+            )
+            self.count += 1
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+# -- reading the truth back (tests, the demo) ----------------------------------------------------
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load(world_dir: Path | str, table: str = "timeliness_monthly") -> list[dict[str, str]]:
+    """Rows of one truth table (`timeliness_monthly`, `online_service_monthly`,
+    `online_payment_monthly`, `digitisation_monthly`, `satisfaction_monthly`, `dossiers`,
+    `bieu06_reports`) as dicts of strings, exactly as written."""
+    return _read(Path(world_dir) / "truth" / f"{table}.csv")
+
+
+def monthly(
+    world_dir: Path | str, table: str, key: tuple[str, ...] | None = None
+) -> dict[tuple, dict[str, str]]:
+    """A monthly truth table keyed by (month_start, unit_key[, field_code])."""
+    rows = load(world_dir, table)
+    key = key or (
+        ("month_start", "unit_key", "field_code")
+        if table == "timeliness_monthly"
+        else ("month_start", "unit_key")
+    )
+    return {tuple(r[k] for k in key): r for r in rows}
+
+
+def mess(world_dir: Path | str) -> list[dict]:
+    import json
+
+    path = Path(world_dir) / "truth" / "mess.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def personal_values(world_dir: Path | str) -> list[str]:
+    return (Path(world_dir) / "truth" / "personal_values.txt").read_text(encoding="utf-8").splitlines()
+
+
+def field_name(code: str) -> str:
+    return FIELDS[code][0]
