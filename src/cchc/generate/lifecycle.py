@@ -105,7 +105,7 @@ def _choose_units_and_procedures(world: World, rng, recv_day, wp):
                     x_of = np.array(xs)[_pick(rng, xw, len(prow))]
                     for j, r in enumerate(prow):
                         dept = FIELDS[procs[proc[r]].field][1 + e]
-                        unit[r] = world.agency[(world.exports[x_of[j]].code, dept)]
+                        unit[r] = world.agency[(world.exports[x_of[j]].code, e, dept)]
                 else:
                     cands_u = np.flatnonzero(mask & (world.unit_level == li))
                     unit[prow] = cands_u[_pick(rng, world.unit_weight[cands_u], len(prow))]

@@ -91,7 +91,7 @@ class World:
     reports_too: np.ndarray  # bool: exports dossiers and also files Biểu 06
     exports: list[ExportProvince]
     export_index: dict[tuple[str, int], int]
-    agency: dict[tuple[str, str], int]  # (export code, department NN) -> unit index
+    agency: dict[tuple[str, int, str], int]  # (export code, era, department NN) -> unit index
     procedures: tuple[proc_mod.Procedure, ...] = field(default_factory=proc_mod.catalogue)
 
     @property
@@ -165,7 +165,7 @@ def build(province_codes: list[str], seed: int, formats: tuple[str, ...] = FORMA
     agency = {}
     for i, u in enumerate(units):
         if u.unit_kind == "agency":
-            agency[(u.province_code, u.unit_code.split(".")[2])] = i
+            agency[(u.province_code, int(era[i]), u.unit_code.split(".")[2])] = i
     return World(
         provinces=list(province_codes),
         province_names=names,
