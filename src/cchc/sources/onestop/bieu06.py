@@ -36,7 +36,7 @@ FILE_NAME = re.compile(r"bieu06_(?P<unit>[^_]+(?:_[^_]+)*?)_(?P<start>\d{8})_(?P
 _PERIOD = re.compile(
     r"từ ngày\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*đến ngày\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})"
 )
-_COUNT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")
+_COUNT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+", re.ASCII)
 _NUMBERING = re.compile(r"\(\s*\d+\s*\)")
 _UNIT_LABEL = re.compile(r"^(?:tên\s+)?(?:cơ quan|đơn vị)(?:\s+báo cáo)?\s*:\s*", re.IGNORECASE)
 # Title-area lines that are never the unit's name.

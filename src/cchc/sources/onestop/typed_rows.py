@@ -15,6 +15,9 @@ from cchc.sources.onestop import values
 from cchc.sources.onestop.columns import PERSONAL, Entity
 
 MAX_REJECTED_VALUE = 200
+_CACHE_MAX = 4096
+_MISS = object()
+_HASHABLE = frozenset({str, int, float, bool, type(None)})
 
 
 class FileRejected(Exception):
@@ -83,6 +86,12 @@ class RowTyper:
         self.report = TypingReport()
         self._plan = [(c.source, _parser(c.kind, fmt, pseudonymiser)) for c in entity.columns]
         self._strict_width = fmt == "csv"
+        # Most columns repeat a handful of values (codes, flags, fees): each distinct cell is
+        # parsed once. Dates have their own cache of days; personal values are never kept.
+        self._caches: dict[str, dict | None] = {
+            c.source: None if c.kind in ("datetime", "citizen") or c.source == "MaHoSo" else {}
+            for c in entity.columns
+        }
 
     # -- files with a header (CSV, XLSX) ------------------------------------------------------
     def check_header(self, header: Sequence[object]) -> None:
@@ -102,7 +111,7 @@ class RowTyper:
 
     def type_rows(self, batch_id: int, rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple]:
         report = self.report
-        plan = self._indexed
+        plan = [(source, i, parse, self._caches[source]) for source, i, parse in self._indexed]
         width = self._width
         for source_row, cells in rows:
             report.rows_in += 1
@@ -113,13 +122,21 @@ class RowTyper:
                     continue
                 cells = [*cells, *([None] * (width - len(cells)))]
             out: list[object] = [batch_id, source_row]
-            bad: list[Reject] = []
-            for source, i, parse in plan:
+            bad: list[Reject] | None = None
+            for source, i, parse, cache in plan:
                 raw = cells[i] if i is not None else None
-                try:
-                    out.append(parse(raw))
-                except values.BadValue as exc:
-                    bad.append(Reject(source_row, source, _shown(source, raw), str(exc)))
+                value = cache.get(raw, _MISS) if cache is not None else _MISS
+                if value is _MISS:
+                    try:
+                        value = parse(raw)
+                    except values.BadValue as exc:
+                        value = exc
+                    if cache is not None and len(cache) < _CACHE_MAX:
+                        cache[raw] = value
+                if value.__class__ is values.BadValue:
+                    bad = bad or []
+                    bad.append(Reject(source_row, source, _shown(source, raw), str(value)))
+                out.append(value)
             if bad:
                 report.rejects.extend(bad)
                 report.rejected_rows += 1
@@ -134,7 +151,7 @@ class RowTyper:
     # -- files of objects (JSONL) -------------------------------------------------------------
     def type_objects(self, batch_id: int, objects: Iterable[tuple[int, object]]) -> Iterator[tuple]:
         report = self.report
-        plan = self._plan
+        plan = [(source, parse, self._caches[source]) for source, parse in self._plan]
         known = self.entity.known
         unknown: set[str] = set()
         never_seen = {c.source for c in self.entity.columns if c.required}
@@ -150,13 +167,24 @@ class RowTyper:
             if never_seen:
                 never_seen.difference_update(obj)
             out: list[object] = [batch_id, source_row]
-            bad: list[Reject] = []
-            for source, parse in plan:
+            bad: list[Reject] | None = None
+            for source, parse, cache in plan:
                 raw = obj.get(source)
                 try:
-                    out.append(parse(raw))
-                except values.BadValue as exc:
-                    bad.append(Reject(source_row, source, _shown(source, raw), str(exc)))
+                    value = cache.get(raw, _MISS) if cache is not None else _MISS
+                except TypeError:  # a JSON list or object where a value belongs
+                    value = _MISS
+                if value is _MISS:
+                    try:
+                        value = parse(raw)
+                    except values.BadValue as exc:
+                        value = exc
+                    if cache is not None and len(cache) < _CACHE_MAX and raw.__class__ in _HASHABLE:
+                        cache[raw] = value
+                if value.__class__ is values.BadValue:
+                    bad = bad or []
+                    bad.append(Reject(source_row, source, _shown(source, raw), str(value)))
+                out.append(value)
             if bad:
                 report.rejects.extend(bad)
                 report.rejected_rows += 1

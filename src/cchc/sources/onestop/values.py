@@ -20,9 +20,9 @@ SMALLINT_MAX = 32767
 INTEGER_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
 
-_VN_DATETIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_VN_DATETIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", re.ASCII)
 # Integers, optionally in Vietnamese notation: 1.250.000 (groups of exactly three digits).
-_VN_INTEGER = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+)")
+_VN_INTEGER = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+)", re.ASCII)
 
 
 class BadValue(ValueError):
@@ -77,20 +77,41 @@ def parse_integer(value: object) -> int | None:
     return parse_int(value, INTEGER_MAX)
 
 
-def _vn_datetime_text(text: str) -> datetime:
-    # Fast path for the standard 19-character form; the regex handles the rest.
-    if len(text) == 19 and text[2] == "/" and text[5] == "/" and text[13] == ":":
+_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d", re.ASCII)
+_DIGITS = re.compile(r"\d{8}", re.ASCII)
+# Dossiers of one export share few calendar days: the checked day is remembered, not rebuilt.
+_DAYS: dict[str, str] = {}
+_DAYS_MAX = 100_000
+_TIMES: set[str] = set()  # checked HH:mm:ss texts, at most 86,400
+
+
+def _iso_day(text: str) -> str:
+    """`dd/MM/yyyy` → `yyyy-MM-dd`, checked (31/02 is not a day)."""
+    iso = _DAYS.get(text)
+    if iso is None:
         try:
-            return datetime(
-                int(text[6:10]),
-                int(text[3:5]),
-                int(text[0:2]),
-                int(text[11:13]),
-                int(text[14:16]),
-                int(text[17:19]),
-            )
+            iso = date(int(text[6:10]), int(text[3:5]), int(text[0:2])).isoformat()
         except ValueError as exc:
-            raise BadValue(f"not a valid dd/MM/yyyy HH:mm:ss date-time ({exc})") from None
+            raise BadValue(f"not a valid dd/MM/yyyy date ({exc})") from None
+        if len(_DAYS) < _DAYS_MAX:
+            _DAYS[text] = iso
+    return iso
+
+
+def _vn_datetime_text(text: str) -> datetime | str:
+    # Fast path for the standard form: an ISO string, which COPY reads as it is (building a
+    # datetime only for psycopg to print it again costs more than the rest of the row).
+    if (
+        len(text) == 19
+        and text[2] == "/"
+        and text[5] == "/"
+        and text[10] == " "
+        and _DIGITS.fullmatch(text[0:2] + text[3:5] + text[6:10])
+        and _TIME.fullmatch(text, 11)
+    ):
+        iso = f"{_iso_day(text[:10])} {text[11:]}"
+        _TIMES.add(text[11:])
+        return iso
     match = _VN_DATETIME.fullmatch(text)
     if not match:
         raise BadValue("not a dd/MM/yyyy HH:mm:ss or dd/MM/yyyy date-time")
@@ -101,8 +122,13 @@ def _vn_datetime_text(text: str) -> datetime:
         raise BadValue(f"not a valid date-time ({exc})") from None
 
 
-def parse_vn_datetime(value: object) -> datetime | None:
-    """CSV dates: `dd/MM/yyyy HH:mm:ss` or `dd/MM/yyyy`, local time."""
+def parse_vn_datetime(value: object) -> datetime | str | None:
+    """CSV dates: `dd/MM/yyyy HH:mm:ss` or `dd/MM/yyyy`, local time (a datetime, or ISO text)."""
+    if value.__class__ is str and len(value) == 19 and value[10] == " ":
+        # The common case, on days and times already checked: two lookups.
+        iso = _DAYS.get(value[:10])
+        if iso is not None and value[11:] in _TIMES:
+            return f"{iso} {value[11:]}"
     if _blank(value):
         return None
     if not isinstance(value, str):
@@ -110,7 +136,7 @@ def parse_vn_datetime(value: object) -> datetime | None:
     return _vn_datetime_text(value.strip())
 
 
-def parse_excel_datetime(value: object) -> datetime | None:
+def parse_excel_datetime(value: object) -> datetime | str | None:
     """XLSX dates: an Excel date cell (calamine gives datetime/date) or the CSV text forms."""
     if _blank(value):
         return None
@@ -127,8 +153,22 @@ def parse_excel_datetime(value: object) -> datetime | None:
     raise BadValue(f"not a date cell or dd/MM/yyyy text ({type(value).__name__})")
 
 
-def parse_iso_datetime(value: object) -> datetime | None:
+_ISO_DAYS: set[str] = set()  # checked yyyy-MM-dd texts
+
+
+def _local_iso(value: str) -> str | None:
+    """`yyyy-MM-ddTHH:mm:ss` with no offset or +07:00 (Hà Nội's own), on checked day and time."""
+    if value[10:11] == "T" and (len(value) == 19 or (len(value) == 25 and value.endswith("+07:00"))):
+        day, clock = value[:10], value[11:19]
+        if day in _ISO_DAYS and clock in _TIMES:
+            return f"{day} {clock}"
+    return None
+
+
+def parse_iso_datetime(value: object) -> datetime | str | None:
     """JSONL dates: ISO 8601; an offset is converted to Asia/Ho_Chi_Minh local time, then dropped."""
+    if value.__class__ is str and (fast := _local_iso(value)) is not None:
+        return fast
     if _blank(value):
         return None
     if not isinstance(value, str):
@@ -137,6 +177,12 @@ def parse_iso_datetime(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise BadValue("not an ISO 8601 date-time") from None
+    if len(value) in (19, 25) and len(_ISO_DAYS) < _DAYS_MAX:
+        # Remember day and time texts that proved well-formed, for the fast path above.
+        day, clock = parsed.date().isoformat(), parsed.strftime("%H:%M:%S")
+        if value[:10] == day and value[11:19] == clock and not parsed.microsecond:
+            _ISO_DAYS.add(day)
+            _TIMES.add(clock)
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(_LOCAL).replace(tzinfo=None)
     return parsed
