@@ -116,6 +116,9 @@ class Settings:
     # Orchestration: how long the nightly DAG waits for a late export, and between retries.
     export_wait_seconds: int = 3 * 3600
     retry_delay_seconds: int = 300
+    # Portal client: read timeout and first backoff step (tests and the demo shorten them).
+    portal_timeout_seconds: float = 30.0
+    portal_backoff_seconds: float = 0.5
 
     # -- derived paths -------------------------------------------------------------------
     @property
@@ -209,4 +212,6 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         dbt_threads=int(env.get("CCHC_DBT_THREADS") or 2),
         export_wait_seconds=int(env.get("CCHC_EXPORT_WAIT_SECONDS") or 3 * 3600),
         retry_delay_seconds=int(env.get("CCHC_RETRY_DELAY_SECONDS") or 300),
+        portal_timeout_seconds=float(env.get("CCHC_PORTAL_TIMEOUT_SECONDS") or 30.0),
+        portal_backoff_seconds=float(env.get("CCHC_PORTAL_BACKOFF_SECONDS") or 0.5),
     )
