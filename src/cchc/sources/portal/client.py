@@ -86,6 +86,14 @@ class PortalClient:
 
         settings = settings or get_settings()
         client_id, client_secret = settings.require_portal_credentials()
+        kwargs.setdefault(
+            "policy",
+            RetryPolicy(
+                read_timeout=settings.portal_timeout_seconds,
+                connect_timeout=min(5.0, settings.portal_timeout_seconds),
+                backoff_base=settings.portal_backoff_seconds,
+            ),
+        )
         return cls(settings.portal_base_url, client_id, client_secret, **kwargs)
 
     def close(self) -> None:

@@ -4,7 +4,9 @@ A record inserted in front of our position pushes the rest one place on, so the 
 page shows up again at the top of the next one: records are de-duplicated on their key (records
 without a key, which break the contract, on their whole content). What we got is compared with
 `totalElements` of the first page; fewer means records slipped past us, so the whole list is
-read again, and still fewer after `max_passes` is an error, never a silently short batch.
+read again, and still fewer after `max_passes` is an error, never a silently short batch. A
+later page announcing more records than the first means some arrived while we paged (and the
+one in front of us was never seen): the list is read again too, to take them in.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def _one_pass(client: PortalClient, endpoint: str, filters: dict, key: str, page
     duplicates = 0
     page, pages = 1, 0
     total: int | None = None
-    last_page = 1
+    latest = 0
     while True:
         data = client.post(endpoint, {**filters, "currentPage": page, "pageSize": page_size})
         pages += 1
@@ -67,11 +69,12 @@ def _one_pass(client: PortalClient, endpoint: str, filters: dict, key: str, page
             if k in target:
                 duplicates += 1
             target[k] = record  # a later sighting is the fresher one
+        latest = data["totalElements"]
         last_page = int(data.get("totalPages") or 0)
         if not content or page >= last_page or page >= page_cap:
             break
         page += 1
-    return [*by_key.values(), *keyless.values()], total or 0, pages, duplicates
+    return [*by_key.values(), *keyless.values()], total or 0, latest, pages, duplicates
 
 
 def fetch_all(
@@ -81,19 +84,21 @@ def fetch_all(
     key: str,
     *,
     page_size: int = PAGE_SIZE,
-    max_passes: int = 2,
+    max_passes: int = 3,
 ) -> PagedResult:
-    got = total = 0
+    got = total = all_duplicates = 0
     for passes in range(1, max_passes + 1):
-        records, total, pages, duplicates = _one_pass(client, endpoint, filters, key, page_size)
+        records, total, latest, pages, duplicates = _one_pass(client, endpoint, filters, key, page_size)
         got = len(records)
-        if got >= total:
-            if duplicates:
-                log.info("portal %s %s: %d duplicate sightings dropped", endpoint, filters, duplicates)
-            return PagedResult(records, total, pages, duplicates, passes)
+        all_duplicates += duplicates
+        if got >= total and (got >= latest or passes == max_passes):
+            if all_duplicates:
+                log.info("portal %s %s: %d duplicate sightings dropped", endpoint, filters, all_duplicates)
+            return PagedResult(records, total, pages, all_duplicates, passes)
         log.warning(
-            "portal %s %s: %d of %d records on pass %d, reading again", endpoint, filters, got, total, passes
-        )
+            "portal %s %s: %d distinct records on pass %d, announced %d then %d; reading again",
+            endpoint, filters, got, passes, total, latest,
+        )  # fmt: skip
     raise ShortCountError(
         endpoint,
         filters,
