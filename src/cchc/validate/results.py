@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,8 +77,9 @@ def _exception_text(result) -> str | None:
     candidates = [info] + [v for v in info.values() if isinstance(v, dict)]
     for item in candidates:
         if item.get("raised_exception"):
-            text = str(item.get("exception_message") or "error").strip()
-            return text.splitlines()[0][:300]
+            text = str(item.get("exception_message") or "error").strip().splitlines()[0]
+            # "(psycopg2.errors.UndefinedTable) relation … does not exist" → the relation part
+            return re.sub(r"^\([\w.]+\)\s*", "", text)[:300]
     return None
 
 
@@ -119,7 +121,12 @@ def outcome_of(result, suite_name: str, severity: str, batch_rows: int) -> Expec
         element_count = res.get("element_count", batch_rows)
         if unexpected is None and isinstance(observed, int):
             unexpected = observed
-        message = base if result.success else f"{base} in {unexpected or 0:,} of {element_count or 0:,} rows"
+        if result.success:
+            message = base
+        elif (config.meta or {}).get("count_only"):
+            message = f"{base}: {unexpected or 0:,}"
+        else:
+            message = f"{base} in {unexpected or 0:,} of {element_count or 0:,} rows"
     return ExpectationOutcome(
         suite_name=suite_name,
         expectation=_label(config),

@@ -297,7 +297,15 @@ def bieu06_rows() -> tuple[list[dict], list[dict]]:
         ),
     ]
     warning = [
-        _e("expect_bieu06_identities_to_hold", "Biểu 06 identity broken"),
+        {
+            **_e(
+                "expect_bieu06_identities_to_hold", "Biểu 06 identities broken (audit.report_identity_checks)"
+            ),
+            "meta": {
+                "message": "Biểu 06 identities broken (audit.report_identity_checks)",
+                "count_only": True,
+            },
+        },
         not_null("reported_value", "count cell"),
         unique(["report_id", "field_name", "measure"], "the same field row twice in a report"),
         rows_not(
