@@ -47,11 +47,20 @@ def test_unit_month_truths_equal_recount(small_world):
     assert set(online) == set(expected)
     for key, e in expected.items():
         o = online[key]
-        assert (int(o["received_total"]), int(o["received_online"])) == (e["received_total"], e["received_online"])
-        assert (int(o["eligible_total"]), int(o["eligible_online"])) == (e["eligible_total"], e["eligible_online"])
+        assert (int(o["received_total"]), int(o["received_online"])) == (
+            e["received_total"],
+            e["received_online"],
+        )
+        assert (int(o["eligible_total"]), int(o["eligible_online"])) == (
+            e["eligible_total"],
+            e["eligible_online"],
+        )
         if e["fee_dossiers"]:
             p = payment[key]
-            assert (int(p["fee_dossiers"]), int(p["paid_online_dossiers"])) == (e["fee_dossiers"], e["paid_online_dossiers"])
+            assert (int(p["fee_dossiers"]), int(p["paid_online_dossiers"])) == (
+                e["fee_dossiers"],
+                e["paid_online_dossiers"],
+            )
             assert p["meets_target"] == str(e["paid_online_dossiers"] / e["fee_dossiers"] >= 0.3).lower()
         else:
             assert key not in payment
@@ -74,4 +83,10 @@ def test_dossier_truth_matches_landed_states(small_world):
         assert r["ended_date"] == (d["end"].isoformat() if d["end"] else "")
         assert r["due_date"] == (d["due"].isoformat() if d["due"] else "")
     assert {r["status_code"] for r in rows} >= {"1", "2", "3", "5", "7", "8", "9", "10"}
-    assert {r["timeliness"] for r in received} == {"early", "on_time", "late", "in_progress_within", "in_progress_overdue"}
+    assert {r["timeliness"] for r in received} == {
+        "early",
+        "on_time",
+        "late",
+        "in_progress_within",
+        "in_progress_overdue",
+    }

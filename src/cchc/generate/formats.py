@@ -96,7 +96,6 @@ def _tables(world: World, pools: list[ApplicantPool], style: str) -> dict[str, l
 def hoso_columns(world: World, rows: dict, pools: list[ApplicantPool], style: str) -> dict[str, list]:
     """Column name -> rendered cells. style: 'csv' (quoted text), 'json' (JSON literals), 'raw'."""
     tb = _tables(world, pools, style)
-    q = _quoter(style)
     dt = dt_csv if style == "csv" else dt_json if style == "json" else (lambda ts: ts.tolist())
     num = (lambda a: [str(v) for v in a.tolist()]) if style != "raw" else (lambda a: a.tolist())
     person = rows["person"].tolist()
@@ -104,7 +103,10 @@ def hoso_columns(world: World, rows: dict, pools: list[ApplicantPool], style: st
     names, ids, phones = tb["names"], tb["ids"], tb["phones"]
     proc = rows["proc"]
     return {
-        "MaHoSo": [q(c) for c in rows["code"].tolist()],
+        # dossier codes are plain ASCII: quoting them is just the JSON string delimiters
+        "MaHoSo": ['"' + c + '"' for c in rows["code"].tolist()]
+        if style == "json"
+        else rows["code"].tolist(),
         "MaTTHC": _lookup(tb["MaTTHC"], proc),
         "TenTTHC": _lookup(tb["TenTTHC"], proc),
         "MaLinhVuc": _lookup(tb["MaLinhVuc"], proc),

@@ -283,9 +283,16 @@ def _codes(world: World, unit: np.ndarray, recv_day: np.ndarray, did: np.ndarray
     group_start = np.maximum.accumulate(np.where(starts, np.arange(len(key)), 0))
     seq = np.empty(len(key), dtype=np.int64)
     seq[order] = np.arange(len(key)) - group_start + 1
+    if not hasattr(world, "_code_prefix"):
+        world._code_prefix = [
+            (u.unit_code if u.unit_kind == "agency" else f"{u.unit_code}.H{u.province_code}") + "-"
+            for u in world.units
+        ]
+    prefix = world._code_prefix
+    yymmdd = {d: cal.day_date(d).strftime("%y%m%d") + "-" for d in np.unique(recv_day).tolist()}
     out = np.empty(len(unit), dtype=object)
-    for i in range(len(unit)):
-        u = world.units[unit[i]]
-        prefix = u.unit_code if u.unit_kind == "agency" else f"{u.unit_code}.H{u.province_code}"
-        out[i] = f"{prefix}-{cal.day_date(recv_day[i]).strftime('%y%m%d')}-{seq[i]:04d}"
+    out[:] = [
+        prefix[u] + yymmdd[d] + f"{s:04d}"
+        for u, d, s in zip(unit.tolist(), recv_day.tolist(), seq.tolist(), strict=True)
+    ]
     return out

@@ -107,45 +107,46 @@ def dossier_events(world: World, d: Dossiers, rng, world_end: int) -> dict[str, 
 
 
 def render(endpoint: str, world: World, ev: dict[str, np.ndarray], seed: int) -> list[str]:
+    """JSON lines built from templates: every value is a code, a number or a timestamp (no
+    escaping needed), except unit codes, which are plain ASCII too."""
     units = world.units
-    lines = []
-    for i in range(len(ev["ts"])):
-        ts = int(ev["ts"][i])
-        if endpoint == "dossier-sync":
-            rec = {
-                "dossierCode": ev["code"][i],
-                "unitCode": units[ev["unit"][i]].unit_code,
-                "syncedAt": iso(ts),
-            }
-        elif endpoint == "payments":
-            kind = int(ev["kind"][i])
-            rec = {
-                "transactionId": f"GD{seed % 1000:03d}{int(ev['did'][i]):011d}{kind}",
-                "dossierCode": ev["code"][i],
-                "amount": int(ev["amount"][i]),
-                "status": PAY_STATUS[kind],
-                "gateway": int(ev["gateway"][i]),
-                "paidAt": iso(ts),
-            }
-        elif endpoint == "ratings":
-            rec = {
-                "dossierCode": ev["code"][i],
-                "ratedAt": iso(ts),
-                "level": RATING_LEVELS[int(ev["kind"][i])],
-            }
-        elif endpoint == "petitions":
+    n = len(ev["ts"])
+    ts = ev["ts"].tolist()
+    if endpoint == "dossier-sync":
+        codes, unit = ev["code"].tolist(), ev["unit"].tolist()
+        return [
+            f'{{"dossierCode": "{codes[i]}", "unitCode": "{units[unit[i]].unit_code}", "syncedAt": "{iso(ts[i])}"}}'
+            for i in range(n)
+        ]
+    if endpoint == "payments":
+        codes, kind, did = ev["code"].tolist(), ev["kind"].tolist(), ev["did"].tolist()
+        amount, gateway = ev["amount"].tolist(), ev["gateway"].tolist()
+        return [
+            f'{{"transactionId": "GD{seed % 1000:03d}{did[i]:011d}{kind[i]}", "dossierCode": "{codes[i]}", '
+            f'"amount": {amount[i]}, "status": "{PAY_STATUS[kind[i]]}", "gateway": {gateway[i]}, '
+            f'"paidAt": "{iso(ts[i])}"}}'
+            for i in range(n)
+        ]
+    if endpoint == "ratings":
+        codes, kind = ev["code"].tolist(), ev["kind"].tolist()
+        return [
+            f'{{"dossierCode": "{codes[i]}", "ratedAt": "{iso(ts[i])}", "level": "{RATING_LEVELS[kind[i]]}"}}'
+            for i in range(n)
+        ]
+    if endpoint == "petitions":
+        lines = []
+        for i in range(n):
             res = int(ev["resolved"][i])
             sat = int(ev["satisfied"][i])
             rec = {
                 "id": record_uuid("petition", seed, int(ev["did"][i])),
                 "unitCode": units[ev["unit"][i]].unit_code,
                 "category": "TTHC" if ev["kind"][i] == 0 else "CAN_BO",
-                "receivedAt": iso(ts),
+                "receivedAt": iso(ts[i]),
                 "dueAt": iso(int(ev["due"][i])),
                 "resolvedAt": iso(res) if res >= 0 else None,
                 "satisfied": None if sat < 0 else bool(sat),
             }
-        else:
-            raise ValueError(endpoint)
-        lines.append(json.dumps(rec, ensure_ascii=False))
-    return lines
+            lines.append(json.dumps(rec, ensure_ascii=False))
+        return lines
+    raise ValueError(endpoint)

@@ -421,49 +421,50 @@ class DossierWriter:
         self.count = 0
 
     def add(self, d: Dossiers, tr: DossierTruth) -> None:
-        units = self.world.units
-        procs = self.world.procedures
+        from cchc.generate.formats import BASE_DAY, DATE_ISO
+
+        w = self.world
+        keep = ~w.report_only[d.unit]
         end_cls = np.where(
             tr.due_day < 0, 1, np.where(tr.end_day < tr.due_day, 0, np.where(tr.end_day == tr.due_day, 1, 2))
         )
         open_cls = np.where((tr.due_day < 0) | (tr.due_day >= self.world_end), 3, 4)
-        cls = np.where(~tr.received, -1, np.where(tr.end_day >= 0, end_cls, open_cls))
-        names = ("early", "on_time", "late", "in_progress_within", "in_progress_overdue")
+        cls = np.where(~tr.received, 5, np.where(tr.end_day >= 0, end_cls, open_cls))[keep]
+        names = ("early", "on_time", "late", "in_progress_within", "in_progress_overdue", "")
+        if not hasattr(self, "_unit_cells"):
+            self._unit_cells = [
+                f"{u.province_code_current},{u.unit_code},{u.valid_from.isoformat()},{u.unit_key}"
+                for u in w.units
+            ]
+            self._proc_cells = [f"{p.code},{p.field}" for p in w.procedures]
+        days = [*DATE_ISO, ""]
 
-        def day(x):
-            return cal.day_date(x).isoformat() if x >= 0 else ""
+        def day(a):
+            return [days[x] for x in np.where(a >= 0, a - BASE_DAY, -1)[keep].tolist()]
 
-        for i in range(len(d)):
-            u = units[d.unit[i]]
-            if self.world.report_only[d.unit[i]]:
-                continue
-            fee = int(d.fee[i])
-            self.w.writerow(
-                [
-                    d.code[i],
-                    u.province_code_current,
-                    u.unit_code,
-                    u.valid_from.isoformat(),
-                    u.unit_key,
-                    procs[d.proc[i]].code,
-                    FIELD_CODES[d.field[i]],
-                    CHANNELS[int(d.channel[i])],
-                    ONLINE_LEVELS[d.olevel[i]],
-                    day(tr.recv_day[i]),
-                    day(tr.due_day[i]) if tr.received[i] else "",
-                    day(tr.end_day[i]),
-                    int(tr.status[i]),
-                    names[cls[i]] if cls[i] >= 0 else "",
-                    int(tr.supplements[i]),
-                    str(bool(d.paid[i] > 0)).lower(),
-                    fee,
-                    int(d.digitised[i]),
-                    int(d.eresult[i] if tr.status[i] in (9, 10) else 0),
-                    int(d.vneid[i]),
-                    str(bool(d.synced[i])).lower(),
-                ]
-            )
-            self.count += 1
+        status = tr.status[keep]
+        eres = np.where(np.isin(status, (9, 10)), d.eresult[keep], 0)
+        cols = [
+            d.code[keep].tolist(),
+            [self._unit_cells[u] for u in d.unit[keep].tolist()],
+            [self._proc_cells[p] for p in d.proc[keep].tolist()],
+            [CHANNELS[c] for c in d.channel[keep].tolist()],
+            [ONLINE_LEVELS[v] for v in d.olevel[keep].tolist()],
+            day(tr.recv_day),
+            day(np.where(tr.received, tr.due_day, -1)),
+            day(tr.end_day),
+            [str(v) for v in status.tolist()],
+            [names[c] for c in cls.tolist()],
+            [str(v) for v in tr.supplements[keep].tolist()],
+            ["true" if v else "false" for v in (d.paid[keep] > 0).tolist()],
+            [str(v) for v in d.fee[keep].tolist()],
+            [str(v) for v in d.digitised[keep].tolist()],
+            [str(v) for v in eres.tolist()],
+            [str(v) for v in d.vneid[keep].tolist()],
+            ["true" if v else "false" for v in d.synced[keep].tolist()],
+        ]
+        self.fh.write("".join(",".join(r) + "\n" for r in zip(*cols, strict=True)))
+        self.count += int(keep.sum())
 
     def close(self) -> None:
         self.fh.close()
