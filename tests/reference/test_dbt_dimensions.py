@@ -105,7 +105,9 @@ def built(warehouse):
 
     with connect(warehouse, autocommit=True) as conn:
         _load_catalogue(conn)
-    return run_dbt(["build", "--select", *MY_NODES])
+    # cautious: other engineers' tests that also touch a dimension (e.g. fct_dossier → dim_admin_unit)
+    # need their own models built, which this test does not do
+    return run_dbt(["build", "--select", *MY_NODES, "--indirect-selection", "cautious"])
 
 
 @pytest.fixture
