@@ -77,7 +77,7 @@ def test_province_codes_around_the_reorganisation(small_world):
     code = crossing[0]["dossier_code"]
     seen_in = set()
     for f in onestop.glob("*/*/hoso.*"):
-        if code.encode() in f.read_bytes() or f.suffix == ".xlsx" and _xlsx_has(f, code):
+        if code.encode() in f.read_bytes() or (f.suffix == ".xlsx" and _xlsx_has(f, code)):
             seen_in.add((f.parent.parent.name, f.parent.name >= "2025-07-01"))
     assert ("89", False) in seen_in and ("91", True) in seen_in
     assert not any(p == "89" and after_ for p, after_ in seen_in)
