@@ -115,6 +115,10 @@ def test_units_on_a_date():
     assert len(au.units(date(2024, 5, 1), level="XA")) == 10035
     assert len(au.units(date(2025, 7, 1), level="XA", province_code="01")) == 126
     assert len(au.units(date(2025, 7, 1), level="HUYEN")) == 0
+    assert (
+        len(au.units(date(2025, 6, 30))) == 63 + 63 * 9 + 696 + 10035
+    )  # provinces, departments, districts, communes
+    assert au.units(date(1999, 12, 31)) == []
     assert au.unit("00004", date(2025, 7, 1)).unit_key == "00004@2025-07-01"
     with pytest.raises(ValueError, match="unknown unit level"):
         au.units(date(2025, 7, 1), level="XAA")

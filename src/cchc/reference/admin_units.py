@@ -8,6 +8,7 @@ generator and dbt work from the same data. A unit code alone is ambiguous (codes
 from __future__ import annotations
 
 import csv
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -125,8 +126,25 @@ def _predecessors_index() -> dict[tuple[str, date], tuple[Succession, ...]]:
 
 
 @cache
-def _units_on(on: date) -> tuple[AdminUnit, ...]:
+def _boundaries() -> tuple[date, ...]:
+    """Days on which the set of valid versions changes."""
+    days = {u.valid_from for u in all_units()}
+    days |= {date.fromordinal(u.valid_to.toordinal() + 1) for u in all_units() if u.valid_to is not None}
+    return tuple(sorted(days))
+
+
+@cache
+def _units_in_period(period: int) -> tuple[AdminUnit, ...]:
+    bounds = _boundaries()
+    if period == 0:
+        return ()
+    on = bounds[period - 1]
     return tuple(u for u in all_units() if u.is_valid_on(on))
+
+
+def _units_on(on: date) -> tuple[AdminUnit, ...]:
+    # one cached list per period between boundaries (two today), not one per date asked
+    return _units_in_period(bisect_right(_boundaries(), on))
 
 
 def units(
@@ -191,3 +209,17 @@ def current_successor(unit_code: str, on: date) -> AdminUnit:
         return u
     first = successors(u.unit_code, u.valid_from)[0]
     return version(first.new_unit_code, first.new_valid_from)
+
+
+def reload() -> None:
+    """Forget the cached seeds (after `build_seeds` rewrote them in this process)."""
+    for cached in (
+        all_units,
+        all_successions,
+        _versions_by_code,
+        _by_key,
+        _successors_index,
+        _predecessors_index,
+    ):
+        cached.cache_clear()
+    _units_on.cache_clear()

@@ -68,6 +68,11 @@ def build(out_dir: Path | None = None) -> dict[str, int]:
     _write(out / paths.ADMIN_UNITS_CSV, UNIT_COLUMNS, unit_rows)
     _write(out / paths.SUCCESSION_CSV, SUCCESSION_COLUMNS, succession_rows)
     _write(out / paths.CALENDAR_CSV, CALENDAR_COLUMNS, calendar_rows)
+    if out == paths.seed_dir():
+        from cchc.reference import admin_units, calendar
+
+        admin_units.reload()
+        calendar.reload()
     return {
         paths.ADMIN_UNITS_CSV: len(unit_rows),
         paths.SUCCESSION_CSV: len(succession_rows),

@@ -135,3 +135,8 @@ def add_working_days_array(days: np.ndarray, n: np.ndarray | int) -> np.ndarray:
         raise OutsideCalendar("adding working days falls outside the calendar")
     target = np.where(n == 0, off, c.working_offsets[k - 1])
     return c.start64 + target.astype("timedelta64[D]")
+
+
+def reload() -> None:
+    """Forget the cached calendar (after `build_seeds` rewrote it in this process)."""
+    _cal.cache_clear()
