@@ -90,3 +90,37 @@ def test_dossier_truth_matches_landed_states(small_world):
         "in_progress_within",
         "in_progress_overdue",
     }
+
+
+def test_satisfaction_truth_equals_recount_of_portal_files(small_world):
+    import json
+    from collections import defaultdict
+
+    from cchc.reference import admin_units
+
+    out, _ = small_world
+    units_of = {r["dossier_code"]: r["unit_key"] for r in truth.load(out, "dossiers")}
+    expected = defaultdict(lambda: defaultdict(int))
+    for f in sorted((out / "portal" / "petitions").glob("*/*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            p = json.loads(line)
+            due = p["dueAt"][:10]
+            if due > "2025-09-30":
+                continue
+            unit = admin_units.unit(p["unitCode"], date.fromisoformat(p["receivedAt"][:10])).unit_key
+            c = expected[(due[:8] + "01", unit)]
+            c["petitions_due"] += 1
+            c["petitions_on_time"] += p["resolvedAt"] is not None and p["resolvedAt"][:10] <= due
+    for f in sorted((out / "portal" / "ratings").glob("*/*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            c = expected[(r["ratedAt"][:8] + "01", units_of[r["dossierCode"]])]
+            c["ratings_total"] += 1
+            c["ratings_satisfied"] += r["level"] in ("RAT_HAI_LONG", "HAI_LONG")
+    got = truth.monthly(out, "satisfaction_monthly")
+    assert set(got) == set(expected)
+    keys = ("petitions_due", "petitions_on_time", "ratings_total", "ratings_satisfied")
+    for key, row in got.items():
+        assert {k: int(row[k]) for k in keys} == {k: expected[key][k] for k in keys}, key
+    assert sum(int(r["ratings_total"]) for r in got.values()) > 0
+    assert sum(int(r["petitions_due"]) - int(r["petitions_on_time"]) for r in got.values()) > 0

@@ -108,6 +108,7 @@ class Generator:
         self.world: World = build(list(cfg.provinces), cfg.seed, tuple(cfg.formats))
         self.start_day, self.end_day = cal.day_number(cfg.start), cal.day_number(cfg.end)
         self.rates = mess.parse_rates(cfg.mess_rate, cfg.mess_overrides)
+        self._current_exports = np.array([self.world.current_export(p) for p in range(len(cfg.provinces))])
         self.stats: dict[str, int] = {"hoso_rows": 0, "bosung_rows": 0, "exports": 0, "portal_records": 0}
 
     # -- planning ------------------------------------------------------------------------------
@@ -201,6 +202,8 @@ class Generator:
             buf.add("bosung", rows.bosung_rows(w, exported))
             for endpoint, ev in portal.dossier_events(w, exported, rng, self.end_day).items():
                 buf.add(endpoint, ev)
+                if endpoint == "ratings":
+                    self.acc.add_ratings(ev["unit"], ev["bday"], ev["kind"] < 2)
             buf.add("petitions", self._petitions(rng, self.start_day + lo, self.start_day + hi - 1))
             last = self.start_day + hi - 1
             self._flush(buf, written_to + 1, last)
@@ -254,7 +257,7 @@ class Generator:
         xprov = np.where(
             day < REFORM_DAY,
             w.unit_export[unit],
-            [w.current_export(p) for p in w.unit_world_province[unit]] or 0,
+            self._current_exports[w.unit_world_province[unit]],
         ).astype(np.int32)
         return {
             "did": did,

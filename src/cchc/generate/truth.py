@@ -143,6 +143,7 @@ class Accumulator:
     def __init__(self, world: World, start: date, end: date):
         self.world = world
         self.start, self.end = start, end
+        self.end_day = cal.day_number(end)
         months = []
         y, m = start.year, start.month
         while (y, m) <= (end.year, end.month):
@@ -222,7 +223,7 @@ class Accumulator:
         self._add2("electronic_result", unit[er], me[er])
 
     def add_petitions(self, unit: np.ndarray, due_day: np.ndarray, on_time: np.ndarray) -> None:
-        ok = due_day <= self.month_last_day[-1]
+        ok = due_day <= self.end_day  # due by the world's last day (the marts' as-of date)
         m = _month_index(due_day[ok], self.month_days)
         self._add2("petitions_due", unit[ok], m)
         self._add2("petitions_on_time", unit[ok][on_time[ok]], m[on_time[ok]])
