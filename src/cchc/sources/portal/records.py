@@ -236,23 +236,35 @@ class RowBuilder:
 
     def __init__(self, spec: EndpointSpec):
         self.spec = spec
-        self._convert = [(col, CONVERTERS[col.pg_type]) for col in spec.columns]
-        self.findings: Counter = Counter()  # "amount: not bigint" -> records
+        # (top-level name or None, nested path, converter, finding label, is the key)
+        self._plan = [
+            (
+                col.path[0] if len(col.path) == 1 else None,
+                col.path,
+                CONVERTERS[col.pg_type],
+                f"{'.'.join(col.path)} is not {col.pg_type}",
+                col.path == (spec.key,),
+            )
+            for col in spec.columns
+        ]
+        self.findings: Counter = Counter()  # "amount is not bigint" -> records
         self.records_with_findings = 0
 
     def values(self, record: dict) -> list:
         out = []
         bad = False
-        for col, convert in self._convert:
-            raw = _lookup(record, col.path)
-            value = convert(raw) if raw is not None else None
-            if raw is not None and value is None:
-                self.findings[f"{'.'.join(col.path)} is not {col.pg_type}"] += 1
-                bad = True
-            if col.path == (self.spec.key,) and (raw is None or value is None):
-                if raw is None:
+        for name, path, convert, label, is_key in self._plan:
+            raw = record.get(name) if name is not None else _lookup(record, path)
+            if raw is None:
+                value = None
+                if is_key:
                     self.findings[f"{self.spec.key} missing"] += 1
-                bad = True
+                    bad = True
+            else:
+                value = convert(raw)
+                if value is None:
+                    self.findings[label] += 1
+                    bad = True
             out.append(value)
         self.records_with_findings += bad
         return out
