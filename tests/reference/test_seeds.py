@@ -158,3 +158,41 @@ def test_split_shares_sum_exactly_to_one():
     assert sum(shares) == 1 and shares[0] == Decimal("0.333334")
     assert split_shares([73.3, 0.0], default_index=1) == [Decimal("0.5"), Decimal("0.5")]
     assert sum(split_shares([10.04, 15.17, 0.33])) == 1
+
+
+def test_cross_check_reconciles_known_code_differences():
+    from cchc.reference.admin_seed import EXPECTED_RECODED_COMMUNES, _Current
+
+    current = _Current()
+    assert len(current.recoded) == EXPECTED_RECODED_COMMUNES
+    # same commune, same name: vietnamadminunits' draft code 00082, the official code 00073
+    assert ("01", "00082", "00073") in current.recoded
+    assert au.unit("00073", date(2025, 7, 1)).unit_name == "Phường Cửa Nam"
+
+
+def test_cross_check_fails_loudly_when_the_packages_disagree(monkeypatch):
+    from cchc.reference import admin_seed
+    from cchc.reference import package_sources as src
+
+    official = src.official_wards()
+    monkeypatch.setattr(src, "official_wards", lambda: official[:-1])
+    with pytest.raises(ReferenceMismatch, match="3320 communes"):
+        admin_seed.build_admin_units()
+
+    renamed = [replace(official[0], ward_name="Phường Không Tồn Tại"), *official[1:]]
+    monkeypatch.setattr(src, "official_wards", lambda: renamed)
+    with pytest.raises(ReferenceMismatch, match="is not in vietnam-provinces"):
+        admin_seed.build_admin_units()
+
+
+def test_cross_check_fails_when_an_old_commune_has_no_successor(monkeypatch):
+    from cchc.reference import admin_seed
+    from cchc.reference import package_sources as src
+
+    conv = src.converter()
+    wards = next(iter(conv["DICT_PROVINCE_WARD_NO_DIVIDED"].values()))
+    ward, olds = next(iter(wards.items()))
+    wards[ward] = olds[1:]
+    monkeypatch.setattr(src, "converter", lambda: conv)
+    with pytest.raises(ReferenceMismatch, match="old units without a successor"):
+        admin_seed.build_admin_units()
