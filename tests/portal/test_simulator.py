@@ -235,3 +235,16 @@ def test_cli_serves_and_stops(world):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_start_in_thread_returns_the_base_url_and_stops(world):
+    from cchc.portal_sim.testing import start_in_thread
+
+    url = start_in_thread(world)
+    try:
+        assert isinstance(url, str) and url.startswith("http://127.0.0.1:")
+        assert requests.post(f"{url}/oauth/token", data=CREDS, timeout=5).status_code == 200
+    finally:
+        url.stop()
+    with pytest.raises(requests.ConnectionError):
+        requests.post(f"{url}/oauth/token", data=CREDS, timeout=2)

@@ -3,6 +3,7 @@
     from cchc.portal_sim.testing import running_simulator
     with running_simulator(world_dir, faults="429@0.2") as sim:
         ...  # sim.base_url, sim.stats
+    url = start_in_thread(world_dir); ...; url.stop()     # url is the base URL (a str)
 
 Other test packages can reuse the fixture: `from cchc.portal_sim.testing import portal_sim_factory`
 in their conftest.py, then `sim = portal_sim_factory(world_dir, faults=...)`; the factory points
@@ -20,16 +21,27 @@ import pytest
 from cchc.portal_sim.server import PortalSimulator
 
 
-def start_in_thread(world_dir: Path | str, **kwargs) -> PortalSimulator:
-    """A started simulator (port 0 → a free port); call `.stop()` when done."""
+class SimulatorURL(str):
+    """The base URL of a running simulator: a plain `str` that can also stop it."""
+
+    simulator: PortalSimulator
+
+    def stop(self) -> None:
+        self.simulator.stop()
+
+
+def start_in_thread(world_dir: Path | str, **kwargs) -> SimulatorURL:
+    """Start a simulator in a background thread (port 0 → a free port) and return its base URL;
+    `url.stop()` stops it, `url.simulator` is the server (stats, faults)."""
     sim = PortalSimulator(world_dir, **kwargs)
-    sim.start()
-    return sim
+    url = SimulatorURL(sim.start())
+    url.simulator = sim
+    return url
 
 
 @contextmanager
 def running_simulator(world_dir: Path | str, **kwargs) -> Iterator[PortalSimulator]:
-    sim = start_in_thread(world_dir, **kwargs)
+    sim = start_in_thread(world_dir, **kwargs).simulator
     try:
         yield sim
     finally:
@@ -41,7 +53,7 @@ def portal_sim_factory(monkeypatch):
     started: list[PortalSimulator] = []
 
     def start(world_dir: Path | str, **kwargs) -> PortalSimulator:
-        sim = start_in_thread(world_dir, **kwargs)
+        sim = start_in_thread(world_dir, **kwargs).simulator
         started.append(sim)
         monkeypatch.setenv("CCHC_PORTAL_URL", sim.base_url)
         return sim
