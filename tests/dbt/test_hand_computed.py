@@ -142,7 +142,9 @@ COLUMNS = (
 
 def monthly(db) -> dict[tuple, tuple]:
     rows = db.execute(
-        f"select unit_key, field_code, month_start, {COLUMNS} from marts.fct_timeliness_monthly"
+        f"select unit_key, field_code, month_start, {COLUMNS} from marts.fct_timeliness_monthly "
+        "where unit_code in (%s, %s)",
+        (U, X),
     ).fetchall()
     return {(r[0], r[1], r[2]): tuple(r[3:]) for r in rows}
 
@@ -193,7 +195,7 @@ def test_dossier_classes_and_current_state(hand_made_marts, db):
     rows = dict(
         db.execute(
             "select dossier_code, timeliness || '/' || coalesce(timeliness_index, '-') "
-            "from marts.fct_dossier where timeliness is not null"
+            "from marts.fct_dossier where timeliness is not null and dossier_code like 'D%'"
         ).fetchall()
     )
     assert rows == {
