@@ -281,3 +281,16 @@ def test_pull_from_settings_alone(db, world, portal_sim_factory, monkeypatch):
     (outcome,) = pull_endpoint("ratings", DAY, ["48"])
     assert (outcome.status, outcome.rows_loaded) == ("pending", 7)
     assert sim.stats.fault_count("hang") == 1 and time.perf_counter() - started < 2
+
+
+def test_default_provinces_follow_the_landing_area(tmp_path, monkeypatch):
+    from cchc.settings import get_settings
+    from cchc.sources.portal.pull import provinces_on
+
+    monkeypatch.delenv("CCHC_PROVINCES", raising=False)
+    monkeypatch.setenv("CCHC_LANDING_DIR", str(tmp_path / "landing"))
+    assert len(provinces_on(DAY, get_settings())) == 34  # no landing area: every province of the day
+    for code in ("01", "89", "91"):
+        (tmp_path / "landing/onestop" / code).mkdir(parents=True)
+    assert provinces_on(DAY, get_settings()) == ["01", "91"]  # 89 merged into 91 on 2025-07-01
+    assert provinces_on(DAY - timedelta(days=1), get_settings()) == ["01", "89", "91"]

@@ -53,16 +53,20 @@ def _reference_provinces(day: date) -> set[str] | None:
 
 
 def provinces_on(day: date, settings: Settings | None = None) -> list[str]:
-    """Province codes valid on `day` (63 before 2025-07-01, 34 after), narrowed by CCHC_PROVINCES."""
+    """Province codes to pull for `day`: those valid that day (63 before 2025-07-01, 34 after)
+    that this deployment serves: CCHC_PROVINCES when set, else the provinces that deliver
+    one-stop exports to the landing area (as the nightly DAG's discovery does), else all."""
     settings = settings or get_settings()
-    codes = _reference_provinces(day)
-    if codes is None:
-        if settings.province_filter:
-            return list(settings.province_filter)
+    served = set(settings.province_filter)
+    landing = settings.landing_dir / "onestop"
+    if not served and landing.is_dir():
+        served = {p.name for p in landing.iterdir() if p.is_dir() and len(p.name) == 2 and p.name.isdigit()}
+    valid = _reference_provinces(day)
+    if valid is None:
+        if served:
+            return sorted(served)
         raise RuntimeError("no province list: cchc.reference is unavailable and CCHC_PROVINCES is not set")
-    if settings.province_filter:
-        codes &= set(settings.province_filter)
-    return sorted(codes)
+    return sorted(valid & served if served else valid)
 
 
 # -- loading one window ---------------------------------------------------------------------
