@@ -44,6 +44,10 @@ def test_each_kind_appears_and_is_recorded(tmp_path, kind):
     assert records, kind
     assert {m["kind"] for m in truth.mess(out)} == {kind}  # the other rates are 0
     assert all(m["expect"] for m in records)
+    if kind in ("corrected", "critical_error", "truncated", "duplicate"):
+        for r in records:  # every injected export really arrives twice, as the kind says
+            v = _versions(out, r["path"])
+            assert len(v) == 2 and (v[0]["sha256"] == v[1]["sha256"]) == (kind == "duplicate"), r
     rec = records[0]
     path = rec.get("path", "")
     if kind == "duplicate":

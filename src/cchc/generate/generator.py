@@ -304,7 +304,14 @@ class Generator:
         n = 0 if part is None else len(part["did"])
         part = dict(part) if part is not None else None
         if part is not None and fees_times_ten:
-            part["fee"] = np.where((part["fee"] > 0) & (part["did"] % 3 == 0), part["fee"] * 10, part["fee"])
+            # the vendor's first export got some fees wrong; with no fee to get wrong, a VNeID flag
+            wrong = (part["fee"] > 0) & (part["did"] % 3 == 0)
+            wrong = wrong if wrong.any() else part["fee"] > 0
+            if wrong.any():
+                part["fee"] = np.where(wrong, part["fee"] * 10, part["fee"])
+            else:
+                part["vneid"] = part["vneid"].copy()
+                part["vneid"][0] = 1 - part["vneid"][0]
         if part is not None and bad_due:
             both = np.flatnonzero((part["recv"] >= 0) & (part["due"] >= 0))[:3]
             due = part["due"].copy()
@@ -409,7 +416,7 @@ class Generator:
                 path=path,
                 province=e.code,
                 business_date=d.isoformat(),
-                detail="first version: TongPhiLePhi x10 on some rows",
+                detail="first version: TongPhiLePhi x10 on some rows (or one VNeID flag wrong when no row has a fee)",
                 versions=2,
                 arrivals=[normal_at.isoformat(), fix_at.isoformat()],
             )
