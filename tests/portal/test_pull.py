@@ -294,3 +294,18 @@ def test_default_provinces_follow_the_landing_area(tmp_path, monkeypatch):
         (tmp_path / "landing/onestop" / code).mkdir(parents=True)
     assert provinces_on(DAY, get_settings()) == ["01", "91"]  # 89 merged into 91 on 2025-07-01
     assert provinces_on(DAY - timedelta(days=1), get_settings()) == ["01", "89", "91"]
+
+
+def test_two_pulls_of_one_window_at_once_load_it_once(db, sim):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def pull(_):
+        return pull_endpoint("payments", DAY, ["48"], client=make_client(sim))[0]
+
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(pull, range(2))
+    assert sorted((a.status, b.status)) == ["duplicate", "pending"]
+    loaded = db.execute(
+        "select count(*) from raw.portal_payments where batch_id = any(%s)", ([a.batch_id, b.batch_id],)
+    ).fetchone()[0]
+    assert loaded == PAYMENTS_PER_DAY
