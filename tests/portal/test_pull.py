@@ -80,6 +80,7 @@ def test_rerun_of_a_window_is_a_duplicate(db, sim):
     first = pull_endpoint("payments", DAY, ["48"], client=client)[0]
     again = pull_endpoint("payments", DAY, ["48"], client=client)[0]
     assert again.status == "duplicate" and again.rows_loaded == 0
+    assert again.reason == f"same content as batch {first.batch_id}"
     row = batch(db, again.batch_id)
     assert row["reason"] == f"same content as batch {first.batch_id}" and row["finished_at"] is not None
     assert count(db, "portal_payments", again.batch_id) == 0

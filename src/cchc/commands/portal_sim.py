@@ -40,7 +40,7 @@ def run(args) -> int:
     port = args.port if args.port is not None else (urlparse(settings.portal_base_url).port or 8765)
     try:
         plan = FaultPlan.parse(args.faults, seed=args.seed)
-    except (FaultPlanError, ValueError) as exc:
+    except (FaultPlanError, ValueError, OSError) as exc:
         print(f"bad --faults: {exc}", file=sys.stderr)
         return 2
     # a simulator of synthetic data: it accepts the configured credentials, else the demo ones

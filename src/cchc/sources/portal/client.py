@@ -123,9 +123,14 @@ class PortalClient:
             else:
                 last = response.status_code
                 if response.status_code == 200:
-                    payload = response.json()
-                    self._token = payload["access_token"]
-                    ttl = float(payload.get("expires_in") or 0)
+                    try:
+                        payload = response.json()
+                        self._token = str(payload["access_token"])
+                        ttl = float(payload.get("expires_in") or 0)
+                    except (ValueError, KeyError, TypeError, AttributeError):
+                        raise PortalError(
+                            "/oauth/token", None, 200, "token answer without access_token"
+                        ) from None
                     margin = min(self.policy.token_margin, ttl / 10)
                     self._token_expires = time.monotonic() + ttl - margin
                     self.token_fetches += 1

@@ -103,10 +103,12 @@ def load_window(
             "select pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{slot.entity}|{slot.file_name}",)
         )
         earlier = ledger.find_same_content(conn, slot, sha)
+        reason = None
         if earlier is not None:
+            reason = f"same content as batch {earlier}"
             batch_id = ledger.open_batch(
                 conn, slot, file_path=spec.path, sha256=sha, manifest_rows=result.total_elements,
-                status="duplicate", reason=f"same content as batch {earlier}",
+                status="duplicate", reason=reason,
             )  # fmt: skip
             ledger.close_as(conn, batch_id, "duplicate")
             status, rows = "duplicate", 0
@@ -126,7 +128,7 @@ def load_window(
         if watermark is not None:
             watermarks.advance(conn, *watermark)
     return BatchOutcome(
-        batch_id, spec.entity, slot.province_code, slot.business_date, slot.file_name, status, rows
+        batch_id, spec.entity, slot.province_code, slot.business_date, slot.file_name, status, rows, reason
     )
 
 
