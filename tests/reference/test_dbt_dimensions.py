@@ -123,6 +123,11 @@ def test_build_passes_every_model_and_test(built):
     names = {uid.split(".")[-1] for uid in built.nodes}
     assert {"dim_date", "dim_admin_unit", "bridge_admin_unit_succession", "dim_procedure"} <= names
     assert any(uid.startswith("test.") and "weights_sum_to_one" in uid for uid in built.nodes)
+    unit_tests = {uid.split(".")[-1] for uid in built.nodes if uid.startswith("unit_test.")}
+    assert {
+        "dim_date_indexes_working_days_across_national_day",
+        "dim_procedure_versions_on_tracked_changes_only",
+    } <= (unit_tests)
 
 
 def test_admin_units_on_both_maps(q):

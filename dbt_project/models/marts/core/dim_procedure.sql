@@ -127,7 +127,7 @@ select
     v.procedure_name,
     v.field_code,
     v.field_name,
-    array_to_string(v.levels, ',') as levels,
+    v.levels,
     v.online_level,
     v.processing_days,
     v.day_type,

@@ -36,7 +36,7 @@ select
     name as procedure_name,
     field_code,
     field_name,
-    levels,
+    array_to_string(levels, ',') as levels,
     online_level,
     processing_days,
     day_type,
