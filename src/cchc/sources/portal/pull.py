@@ -47,9 +47,10 @@ DEFAULT_CATCH_UP_DAYS = 7
 def _reference_provinces(day: date) -> set[str] | None:
     try:
         from cchc.reference.admin_units import provinces
-    except ImportError:  # reference data not installed: take the caller's list on trust
+
+        return {p.unit_code for p in provinces(day)}
+    except (ImportError, FileNotFoundError, LookupError):  # no reference data: take the list on trust
         return None
-    return {p.unit_code for p in provinces(day)}
 
 
 def provinces_on(day: date, settings: Settings | None = None) -> list[str]:
