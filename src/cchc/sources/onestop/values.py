@@ -138,6 +138,8 @@ def parse_vn_datetime(value: object) -> datetime | str | None:
 
 def parse_excel_datetime(value: object) -> datetime | str | None:
     """XLSX dates: an Excel date cell (calamine gives datetime/date) or the CSV text forms."""
+    if value.__class__ is datetime and not value.microsecond and value.tzinfo is None:
+        return value
     if _blank(value):
         return None
     if isinstance(value, datetime):
