@@ -27,7 +27,7 @@ from cchc import ledger
 from cchc.settings import get_settings
 from cchc.validate.entities import ENTITIES
 from cchc.validate.project import GxProject, open_project
-from cchc.validate.results import ExpectationOutcome, outcome_of, reason
+from cchc.validate.results import outcome_of, reason
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,14 @@ def _result_format(id_columns: tuple[str, ...]) -> dict:
     }
 
 
-def _run_suite(project: GxProject, batch, suite_name: str, batch_id: int, id_columns: tuple[str, ...]):
-    """Run one suite on the batch; store the GX result for Data Docs; return the GX results."""
+def _run_suites(
+    project: GxProject, batch, suite_names: list[str], batch_id: int, id_columns: tuple[str, ...]
+):
+    """Run the suites on the batch in one GX graph (shared metrics are computed once, column
+    metrics bundled into few queries); store each suite's result for Data Docs.
+
+    Returns (suite name, GX expectation result) pairs.
+    """
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -83,44 +89,53 @@ def _run_suite(project: GxProject, batch, suite_name: str, batch_id: int, id_col
     )
     from great_expectations.validator.validator import calc_validation_statistics
 
-    suite = project.suite(suite_name)
-    validator = project.context.get_validator_using_batch_list(expectation_suite=suite, batch_list=[batch])
-    configs = validator.process_expectations_for_validation(
-        suite.expectation_configurations, {"ledger_batch_id": batch_id}
+    suites = [project.suite(name) for name in suite_names]
+    owner = {}
+    configs = []
+    for suite in suites:
+        for config in suite.expectation_configurations:
+            owner[config.id] = suite.name
+            configs.append(config)
+    validator = project.context.get_validator_using_batch_list(
+        expectation_suite=suites[0], batch_list=[batch]
     )
+    configs = validator.process_expectations_for_validation(configs, {"ledger_batch_id": batch_id})
     results = validator.graph_validate(
         configurations=configs, runtime_configuration={"result_format": _result_format(id_columns)}
     )
-    stats = calc_validation_statistics(results)
+    pairs = [(owner[r.expectation_config.id], r) for r in results]
     run_id = RunIdentifier(run_name=f"batch-{batch_id}", run_time=dt.datetime.now(dt.UTC))
-    suite_result = ExpectationSuiteValidationResult(
-        success=stats.success,
-        results=results,
-        suite_name=suite_name,
-        statistics={
-            "evaluated_expectations": stats.evaluated_expectations,
-            "successful_expectations": stats.successful_expectations,
-            "unsuccessful_expectations": stats.unsuccessful_expectations,
-            "success_percent": stats.success_percent,
-        },
-        meta={
-            "run_id": run_id,
-            "validation_time": run_id.run_time,
-            "batch_spec": dict(batch.batch_spec),
-            "batch_parameters": {"batch_id": batch_id},
-            "active_batch_definition": batch.batch_definition.to_json_dict(),
-        },
-        batch_id=batch.id,
-    )
-    suite_id = ExpectationSuiteIdentifier(name=suite_name)
-    project.context.validation_results_store.store_validation_results(
-        suite_validation_result=suite_result,
-        suite_validation_result_identifier=ValidationResultIdentifier(
-            batch_identifier=batch.id, expectation_suite_identifier=suite_id, run_id=run_id
-        ),
-        expectation_suite_identifier=suite_id,
-    )
-    return results
+    for suite in suites:
+        mine = [r for name, r in pairs if name == suite.name]
+        stats = calc_validation_statistics(mine)
+        suite_result = ExpectationSuiteValidationResult(
+            success=stats.success,
+            results=mine,
+            suite_name=suite.name,
+            statistics={
+                "evaluated_expectations": stats.evaluated_expectations,
+                "successful_expectations": stats.successful_expectations,
+                "unsuccessful_expectations": stats.unsuccessful_expectations,
+                "success_percent": stats.success_percent,
+            },
+            meta={
+                "run_id": run_id,
+                "validation_time": run_id.run_time,
+                "batch_spec": dict(batch.batch_spec),
+                "batch_parameters": {"batch_id": batch_id},
+                "active_batch_definition": batch.batch_definition.to_json_dict(),
+            },
+            batch_id=batch.id,
+        )
+        suite_id = ExpectationSuiteIdentifier(name=suite.name)
+        project.context.validation_results_store.store_validation_results(
+            suite_validation_result=suite_result,
+            suite_validation_result_identifier=ValidationResultIdentifier(
+                batch_identifier=batch.id, expectation_suite_identifier=suite_id, run_id=run_id
+            ),
+            expectation_suite_identifier=suite_id,
+        )
+    return pairs
 
 
 def _batch_rows(conn: psycopg.Connection, entity: str, batch_id: int) -> int:
@@ -168,10 +183,9 @@ def validate_batch(batch_id: int, *, project: GxProject | None = None) -> Valida
             raise ValidationError(f"batch {batch_id}: no suites for entity {entity_name!r}")
         rows = _batch_rows(conn, entity_name, batch_id)
         batch = project.batch_for(entity_name, batch_id)
-        outcomes: list[ExpectationOutcome] = []
-        for suite_name, severity in ((entity.critical_suite, "critical"), (entity.warning_suite, "warning")):
-            for result in _run_suite(project, batch, suite_name, batch_id, entity.id_columns):
-                outcomes.append(outcome_of(result, suite_name, severity, rows))
+        severity = {entity.critical_suite: "critical", entity.warning_suite: "warning"}
+        pairs = _run_suites(project, batch, list(severity), batch_id, entity.id_columns)
+        outcomes = [outcome_of(result, name, severity[name], rows) for name, result in pairs]
         broken = [o for o in outcomes if o.severity == "critical" and o.not_evaluated]
         if broken:
             raise ValidationError(
