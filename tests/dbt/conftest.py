@@ -125,3 +125,7 @@ def seeded(warehouse):
 @pytest.fixture
 def raw_loader(db):
     return RawLoader(db)
+
+
+# Builds that load data skip seeds (loaded once per session) and unit tests (test_unit_tests runs them).
+SKIP = ["resource_type:seed", "resource_type:unit_test"]

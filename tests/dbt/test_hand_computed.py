@@ -31,6 +31,8 @@ import pytest
 
 from cchc.transform.dbt import build
 
+from .conftest import SKIP
+
 AS_OF = {"as_of_date": "2025-11-30"}
 U = "00025"
 X = "00004"
@@ -149,6 +151,47 @@ def monthly(db) -> dict[tuple, tuple]:
     return {(r[0], r[1], r[2]): tuple(r[3:]) for r in rows}
 
 
+MEASURES = (
+    "received_total",
+    "received_online",
+    "received_direct_postal",
+    "carried_over",
+    "resolved_total",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress_total",
+    "in_progress_within",
+    "in_progress_overdue",
+)
+
+
+def load_report(conn) -> None:
+    """Biểu 06 of unit 00025 for November: the HT row as computed above except early typed 5 instead
+    of 4; a total row equal to HT + CT, but the CT row is missing from the form."""
+    from cchc import ledger
+
+    slot = ledger.BatchSlot(
+        "reports", "bieu06_rows", "01", date(2025, 12, 5), "bieu06_00025_20251101_20251130.xlsx"
+    )
+    with conn.transaction():
+        batch_id = ledger.open_batch(conn, slot, file_path="test/report.xlsx", sha256=None)
+        figures = {
+            "Hộ tịch": (13, 4, 6, 3, 9, 5, 3, 2, 4, 1, 3),
+            "Tổng cộng": (14, 4, 7, 3, 10, 4, 4, 2, 4, 1, 3),
+        }
+        for row, (field, values) in enumerate(figures.items(), start=10):
+            for measure, value in zip(MEASURES, values, strict=True):
+                conn.execute(
+                    "insert into raw.bieu06_rows (batch_id, report_id, province_code, unit_code, unit_name, "
+                    "period_start, period_end, sheet_name, source_row, field_name, is_total, measure, "
+                    "reported_value) values (%s, 'bieu06_00025_20251101_20251130', '01', %s, 'Phường Giảng Võ', "
+                    "'2025-11-01', '2025-11-30', 'Sheet1', %s, %s, %s, %s, %s)",
+                    (batch_id, U, row, field, field == "Tổng cộng", measure, value),
+                )
+        ledger.accept(conn, batch_id)
+
+
 @pytest.fixture(scope="module")
 def hand_made_marts(seeded, warehouse):
     from cchc.warehouse.connection import connect
@@ -166,7 +209,8 @@ def hand_made_marts(seeded, warehouse):
         )
         loader.hoso([ended_d05], day=date(2025, 11, 30), status="quarantined")
         loader.hoso([ended_d05], day=date(2025, 11, 30), status="pending", file_name="hoso.jsonl")
-    build(full_refresh=True, variables=AS_OF, exclude=["resource_type:seed"])
+        load_report(conn)
+    build(full_refresh=True, variables=AS_OF, exclude=SKIP)
     return warehouse
 
 
@@ -232,3 +276,24 @@ def test_dossier_classes_and_current_state(hand_made_marts, db):
         "select count(*) from marts.fct_dossier where dossier_code in ('D09', 'D16')"
     ).fetchone()
     assert never == (2,)
+
+
+def test_report_reconciliation(hand_made_marts, db):
+    rows = db.execute(
+        "select field_name, measure, rule, status, reported_value, recomputed_value, difference "
+        "from marts.fct_report_reconciliation where status <> 'ok' order by 1, 2, 3"
+    ).fetchall()
+    assert rows == [
+        ("Hộ tịch", "resolved_early", "recomputed_from_dossiers", "broken", 5, 4, 1),
+        ("Hộ tịch", "resolved_total", "resolved_total = early + on_time + late", "broken", 9, 10, -1),
+        ("Tổng cộng", "received_direct_postal", "total_row = sum of field rows", "broken", 7, 6, 1),
+        ("Tổng cộng", "received_total", "total_row = sum of field rows", "broken", 14, 13, 1),
+        ("Tổng cộng", "resolved_early", "total_row = sum of field rows", "broken", 4, 5, -1),
+        ("Tổng cộng", "resolved_on_time", "total_row = sum of field rows", "broken", 4, 3, 1),
+        ("Tổng cộng", "resolved_total", "total_row = sum of field rows", "broken", 10, 9, 1),
+    ]
+    # 22 comparisons with dossiers (the total row covers CT too: it matches), 8 identities, 11 total-row sums
+    counts = db.execute(
+        "select rule like 'recomputed%%', count(*) from marts.fct_report_reconciliation group by 1 order by 1"
+    ).fetchall()
+    assert counts == [(False, 19), (True, 22)]

@@ -9,7 +9,7 @@ import pytest
 
 from cchc.transform.dbt import build
 
-from .conftest import RawLoader
+from .conftest import SKIP, RawLoader
 
 AS_OF = {"as_of_date": "2025-11-30"}
 UNIT = "00008"
@@ -98,7 +98,7 @@ def test_second_day_recomputes_only_changed_dossiers_and_equals_full_refresh(see
     loader = RawLoader(db)
     loader.hoso(DAY1, day=date(2025, 11, 20))
     loader.bosung(DAY1_BOSUNG, day=date(2025, 11, 20))
-    build(variables=AS_OF, exclude=["resource_type:seed"])
+    build(variables=AS_OF, exclude=SKIP)
     fct_before = run_stamps(db, "marts.fct_dossier", "_fct_run_at")
     stg_before = run_stamps(db, "staging.stg_onestop__dossiers", "_stg_run_at")
     assert set(fct_before) == {"I01", "I02", "I03", "I04", "I05"}
@@ -109,7 +109,7 @@ def test_second_day_recomputes_only_changed_dossiers_and_equals_full_refresh(see
     loader.hoso(DAY2, day=date(2025, 11, 21))
     loader.bosung(DAY2_BOSUNG, day=date(2025, 11, 21))
     loader.bosung(DAY1_BOSUNG_CORRECTED, day=date(2025, 11, 20))  # supersedes day 1's bosung batch
-    build(variables=AS_OF, exclude=["resource_type:seed"])
+    build(variables=AS_OF, exclude=SKIP)
     fct_after = run_stamps(db, "marts.fct_dossier", "_fct_run_at")
     stg_after = run_stamps(db, "staging.stg_onestop__dossiers", "_stg_run_at")
 
@@ -138,5 +138,5 @@ def test_second_day_recomputes_only_changed_dossiers_and_equals_full_refresh(see
     }
 
     incremental = marts_snapshot(db)
-    build(full_refresh=True, variables=AS_OF, exclude=["resource_type:seed"])
+    build(full_refresh=True, variables=AS_OF, exclude=SKIP)
     assert marts_snapshot(db) == incremental

@@ -165,7 +165,8 @@ select
     numerator,
     denominator,
     ratio,
-    least(max_points * ratio, max_points) as score_computed,
+    -- least() skips nulls: an inapplicable group must stay null, not score max_points
+    case when ratio is not null then least(max_points * ratio, max_points) end as score_computed,
     score_published,
-    least(max_points * ratio, max_points) - score_published as score_delta
+    case when ratio is not null then least(max_points * ratio, max_points) end - score_published as score_delta
 from scored
