@@ -116,6 +116,13 @@ def test_deliveries_replay_in_arrival_order(tmp_path):
     assert again == []  # nothing new: idempotent
     deliveries.deliver_all(out)
     assert hashlib.sha256(landed.read_bytes()).hexdigest() == declared
+    # the same world replays into another landing folder independently, and a wiped file comes back
+    other = deliveries.deliver_all(out, tmp_path / "other")
+    assert {p.file for p in other} == {
+        p.relative_to(out / "landing").as_posix() for p in (out / "landing").rglob("*") if p.is_file()
+    }
+    landed.unlink()
+    assert [p.path for p in deliveries.deliver_all(out)] == [landed]
 
 
 def test_bieu06_form_and_its_truth(small_world):

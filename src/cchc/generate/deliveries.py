@@ -12,7 +12,7 @@ Lines are sorted by arrival; within one delivery (same `seq`) the manifest comes
 half-delivered export looks "not ready". `version` counts the arrivals of the same `file`.
 `deliver(world_dir, up_to)` replays the log into `DIR/landing/` up to a moment: every version that
 has arrived by then, in arrival order, a later version replacing an earlier one. Delivered state
-is remembered in `DIR/delivery_state.json`, so calling it night after night only adds what is new.
+is remembered per landing folder under `DIR/delivery_state/`, so calling it night after night only adds what is new.
 Normal exports arrive at ~23:40 on their business day; late ones days later; a corrected or good
 copy after its first version.
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 
 LOCAL = timezone(timedelta(hours=7))
 LOG = "deliveries.jsonl"
-STATE = "delivery_state.json"
+STATE = "delivery_state"
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,11 @@ def deliver(world_dir: Path | str, up_to: datetime, landing: Path | str | None =
     world_dir = Path(world_dir)
     landing = Path(landing) if landing is not None else world_dir / "landing"
     limit = _local(up_to)
-    state_path = world_dir / STATE
+    # one state per landing folder: the same world can be replayed into several
+    own = landing.resolve() == (world_dir / "landing").resolve()
+    key = "landing" if own else hashlib.sha256(str(landing.resolve()).encode()).hexdigest()[:16]
+    state_path = world_dir / STATE / f"{key}.json"
+    state_path.parent.mkdir(parents=True, exist_ok=True)
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
     pending = [e for e in log(world_dir) if datetime.fromisoformat(e["arrival"]) <= limit]
     newest = {}
@@ -136,9 +140,9 @@ def deliver(world_dir: Path | str, up_to: datetime, landing: Path | str | None =
         newest[e["file"]] = e  # the log is in arrival order: the last one wins
     placed: list[Delivered] = []
     for e in pending:
-        if newest[e["file"]] is not e or state.get(e["file"]) == [e["seq"], e["version"]]:
-            continue
         dst = landing / e["file"]
+        if newest[e["file"]] is not e or (state.get(e["file"]) == [e["seq"], e["version"]] and dst.exists()):
+            continue
         _place(world_dir / e["stored"], dst)
         state[e["file"]] = [e["seq"], e["version"]]
         placed.append(

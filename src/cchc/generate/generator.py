@@ -27,7 +27,7 @@ from cchc.generate.world import FORMATS, World, build, stable_int
 
 SCHEMA_VERSION = "1.2"
 GENERATOR_VERSION = "1"
-OWNED = ("landing", "deliveries", "portal", "truth", "world.json", "deliveries.jsonl", "delivery_state.json")
+OWNED = ("landing", "deliveries", "portal", "truth", "world.json", "deliveries.jsonl", "delivery_state")
 
 PRESETS = {
     # the demo and tests: small, every kind of mess present
