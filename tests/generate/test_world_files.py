@@ -7,6 +7,8 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
+
 from cchc.generate import deliveries, truth
 from cchc.generate.generator import Config, generate
 
@@ -161,3 +163,28 @@ def test_personal_values_are_listed(small_world):
     for r in rows:
         assert {r["ChuHoSo"], r["SoGiayToChuHoSo"], r["SoDienThoai"]} <= values
         assert len(r["SoGiayToChuHoSo"]) == 12 and r["SoGiayToChuHoSo"].isdigit()
+
+
+def test_cli_generates_and_delivers(tmp_path, capsys):
+    from cchc.cli import main
+
+    out = tmp_path / "cli"
+    args = ["generate", "--out", str(out), "--dossiers", "150", "--start", "2025-06-02", "--end", "2025-06-20",
+            "--provinces", "11", "--mess-rate", "0", "--formats", "csv"]  # fmt: skip
+    assert main(args) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["dossiers"] == 150 and stats["mess_records"] == 0
+    assert not (out / "landing").exists()
+    assert main(["generate", "--out", str(out), "--deliver-until", "2025-06-03T23:59:59"]) == 0
+    assert sorted(p.name for p in (out / "landing" / "onestop" / "11").iterdir()) == [
+        "2025-06-02",
+        "2025-06-03",
+    ]
+    world = json.loads((out / "world.json").read_text(encoding="utf-8"))
+    assert world["provinces"] == [{"code": "11", "name": "Tỉnh Điện Biên"}]
+    # refuses to overwrite a folder that is not a world
+    stranger = tmp_path / "stranger"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError):
+        main(["generate", "--out", str(stranger), "--dossiers", "10"])
