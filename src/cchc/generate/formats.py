@@ -61,9 +61,6 @@ def _lookup(values: list[str], idx: np.ndarray) -> list[str]:
     return [values[i] for i in idx.tolist()]
 
 
-_TABLES: dict[tuple[int, str], dict[str, list[str]]] = {}
-
-
 def _quoter(style: str):
     if style == "csv":
         return csv_quote
@@ -74,11 +71,13 @@ def _quoter(style: str):
 
 def _tables(world: World, pools: list[ApplicantPool], style: str) -> dict[str, list[str]]:
     """Rendered cells of every unit, procedure and applicant, built once per world and style."""
-    key = (id(world), style)
-    if key not in _TABLES:
+    # cached on the world itself (an id()-keyed cache could hand a new world an old one's tables)
+    cache = world.__dict__.setdefault("_render_tables", {})
+    key = (style, id(pools))
+    if key not in cache:
         q = _quoter(style)
         procs = world.procedures
-        _TABLES[key] = {
+        cache[key] = {
             "unit_code": [q(u.unit_code) for u in world.units],
             "unit_level": [q(u.unit_level) for u in world.units],
             "MaTTHC": [q(p.code) for p in procs],
@@ -90,7 +89,7 @@ def _tables(world: World, pools: list[ApplicantPool], style: str) -> dict[str, l
             "ids": [[q(v) for v in p.ids] for p in pools],
             "phones": [[q(v) for v in p.phones] for p in pools],
         }
-    return _TABLES[key]
+    return cache[key]
 
 
 def hoso_columns(world: World, rows: dict, pools: list[ApplicantPool], style: str) -> dict[str, list]:
