@@ -1,0 +1,105 @@
+"""This pipeline's stages, calling the project's own entry points exactly as the DAG does.
+
+- ingest: `cchc.sources.onestop.ingest.ingest_export` over every export of the phase, in
+  business-date order (parse + pseudonymise + COPY + ledger, batches left `pending`);
+- validate: `cchc.validate.run.validate_pending()` (GX in PostgreSQL, accept / quarantine);
+- dbt: `cchc.transform.dbt.run_dbt(["build"])` on the fresh warehouse (seeds, every model, data
+  tests and unit tests), then for the nightly increment `run_dbt(["build", "--exclude",
+  "resource_type:seed"])`: the same build, incremental models merging only what changed (the
+  reference seeds do not change overnight).
+
+A stage whose code has not landed raises `Unavailable`, and the benchmark says so.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from datetime import date
+
+
+class Unavailable(RuntimeError):
+    """The code this stage measures is not in the project (yet)."""
+
+
+def _attr(module: str, name: str):
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as err:
+        raise Unavailable(f"{module}.{name} is not available: {err}") from err
+
+
+def ingest(plan_exports: list[dict]) -> dict:
+    find_exports = _attr("cchc.sources.onestop.discover", "find_exports")
+    ingest_export = _attr("cchc.sources.onestop.ingest", "ingest_export")
+    wanted = {(e["province"], e["date"]) for e in plan_exports}
+    exports = [
+        e
+        for e in find_exports()
+        if (str(e.province_code), _iso(e.business_date)) in wanted and getattr(e, "ready", True)
+    ]
+    exports.sort(key=lambda e: (_iso(e.business_date), str(e.province_code)))
+    statuses: Counter = Counter()
+    rows = 0
+    for export in exports:
+        for outcome in ingest_export(export):
+            statuses[outcome.status] += 1
+            if outcome.status in {"pending", "loaded"}:
+                rows += outcome.rows_loaded or 0
+    missing = len(wanted) - len(exports)
+    return {
+        "rows": rows,
+        "detail": {"exports": len(exports), "exports_not_found": missing, "batches": statuses},
+    }
+
+
+def validate() -> dict:
+    validate_pending = _attr("cchc.validate.run", "validate_pending")
+    from cchc.warehouse.connection import connect
+
+    with connect() as conn:
+        pending_rows = conn.execute(
+            "select coalesce(sum(rows_loaded), 0) from audit.batches where status = 'pending'"
+        ).fetchone()[0]
+    outcomes = validate_pending()
+    statuses = Counter(str(getattr(o, "status", "?")) for o in outcomes)
+    return {"rows": int(pending_rows), "detail": {"batches": len(outcomes), "statuses": statuses}}
+
+
+def dbt(mode: str, after_batch: int = 0) -> dict:
+    """`after_batch`: the increment's rows are those of accepted batches with a larger id."""
+    run_dbt = _attr("cchc.transform.dbt", "run_dbt")
+    from cchc.warehouse.connection import connect
+
+    with connect() as conn:
+        rows = conn.execute(
+            "select coalesce(sum(rows_loaded), 0) from audit.batches where status = 'loaded' and batch_id > %s",
+            (after_batch,),
+        ).fetchone()[0]
+    args = ["build"] if mode == "full" else ["build", "--exclude", "resource_type:seed"]
+    result = run_dbt(args, check=False)
+    statuses = Counter(result.nodes.values())
+    with connect() as conn:
+        marts = _count(conn, "marts.fct_dossier")
+    detail = {"args": args, "nodes": statuses, "fct_dossier_rows": marts, "failures": result.failures[:20]}
+    if not result.success:
+        raise StageFailed(f"dbt {' '.join(args)} failed: {'; '.join(result.failures[:5])}", detail, int(rows))
+    return {"rows": int(rows), "detail": detail}
+
+
+class StageFailed(RuntimeError):
+    def __init__(self, message: str, detail: dict, rows: int = 0):
+        super().__init__(message)
+        self.detail = detail
+        self.rows = rows
+
+
+def _count(conn, table: str) -> int | None:
+    exists = conn.execute("select to_regclass(%s)", (table,)).fetchone()[0]
+    if exists is None:
+        return None
+    return conn.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def _iso(value) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)

@@ -1,0 +1,100 @@
+"""`python -m bench` end to end at a tiny N, so the benchmark cannot rot.
+
+Asserts the shape of the result and that every stage measured something (rows > 0, a wall
+time, a peak memory); never what the times are — those belong to the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+STAGES = [
+    "floor.full",
+    "pipeline.ingest.full",
+    "pipeline.validate.full",
+    "pipeline.dbt.full",
+    "floor.increment",
+    "pipeline.ingest.increment",
+    "pipeline.validate.increment",
+    "pipeline.dbt.increment",
+    "usual.load_validate.full",
+    "usual.load_validate.increment",
+    "usual.dbt_tables",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_bench_runs_end_to_end_at_tiny_n():
+    # Not under pytest's basetemp: every pytest session starting on the machine resets
+    # /tmp/pytest-of-<user> to 0700, and the embedded server (run as another user when
+    # root) could no longer reach its data directory.
+    tmp_path = Path(tempfile.mkdtemp(prefix="cchc-bench-test-"))
+    try:
+        _run_and_check(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _run_and_check(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}
+    env["CCHC_DEMO"] = "1"
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--dossiers",
+        "300",
+        "--start",
+        "2025-06-23",
+        "--end",
+        "2025-07-04",
+        "--provinces",
+        "01",
+        "--increment-share",
+        "0.1",
+        "--work",
+        str(tmp_path / "work"),
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=880)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    assert "targets (issue 7):" in proc.stdout
+
+    files = list(out.glob("*.json"))
+    assert len(files) == 1
+    result = json.loads(files[0].read_text())
+    assert result["dossiers"] == 300
+    assert result["machine"]["cpus"] >= 1 and result["machine"]["memory_gb"] > 0
+    assert result["machine"]["postgres"]
+    assert result["stages"]["generate"]["status"] == "ok"
+    assert result["stages"]["generate"]["rows"] > 0
+    assert result["plan"]["rows"]["full"] > 0 and result["plan"]["rows"]["increment"] > 0
+    for name in STAGES:
+        stage = result["stages"][name]
+        assert stage["status"] == "ok", (name, stage.get("error"))
+        assert stage["rows"] > 0, name
+        assert stage["wall_s"] > 0 and stage["cpu_s"] >= 0, name
+        assert stage["peak_mb"] > 0 and stage["samples"] > 0, name
+    # Floor and pipeline took in the same rows from the same files.
+    assert result["stages"]["floor.full"]["rows"] == result["stages"]["pipeline.ingest.full"]["rows"]
+    assert result["stages"]["usual.load_validate.full"]["rows"] == result["stages"]["floor.full"]["rows"]
+    for run in ("floor (full)", "pipeline (full)", "usual way (full)", "pipeline (increment)"):
+        assert result["totals"][run]["status"] == "ok", run
+    verdicts = {t["target"]: t["verdict"] for t in result["targets"]}
+    assert len(verdicts) == 5 and set(verdicts.values()) <= {"PASS", "FAIL", "n/a"}
+    # The bench's own warehouse is stopped and lives under its work folder.
+    pid_file = tmp_path / "work" / "n300" / "pgdata" / "postmaster.pid"
+    assert not pid_file.exists()
