@@ -31,7 +31,7 @@ import pytest
 
 from cchc.transform.dbt import build
 
-from .conftest import SKIP
+from .conftest import BOSUNG_COLUMNS, HOSO_COLUMNS, HOSO_DEFAULTS, SKIP
 
 AS_OF = {"as_of_date": "2025-11-30"}
 U = "00025"
@@ -192,23 +192,124 @@ def load_report(conn) -> None:
         ledger.accept(conn, batch_id)
 
 
+# raw column -> export header (contracts/onestop-export.md)
+HEADERS = {
+    "ma_ho_so": "MaHoSo",
+    "ma_tthc": "MaTTHC",
+    "ten_tthc": "TenTTHC",
+    "ma_linh_vuc": "MaLinhVuc",
+    "ten_linh_vuc": "TenLinhVuc",
+    "ma_don_vi": "MaDonVi",
+    "cap_don_vi": "CapDonVi",
+    "kenh_thuc_hien": "KenhThucHien",
+    "muc_do_dvc": "MucDoDVC",
+    "ngay_nop_ho_so": "NgayNopHoSo",
+    "ngay_tiep_nhan": "NgayTiepNhan",
+    "ngay_hen_tra": "NgayHenTra",
+    "ngay_ket_thuc_xu_ly": "NgayKetThucXuLy",
+    "ngay_tra": "NgayTra",
+    "ngay_tu_choi": "NgayTuChoi",
+    "trang_thai_ho_so": "TrangThaiHoSo",
+    "duoc_thanh_toan_truc_tuyen": "DuocThanhToanTrucTuyen",
+    "tong_phi_le_phi": "TongPhiLePhi",
+    "ho_so_co_thanh_phan_so_hoa": "HoSoCoThanhPhanSoHoa",
+    "co_ket_qua_dien_tu": "CoKetQuaDienTu",
+    "tai_khoan_duoc_xac_thuc_voi_vneid": "TaiKhoanDuocXacThucVoiVNeID",
+    "ngay_cap_nhat": "NgayCapNhat",
+    "lan_bo_sung": "LanBoSung",
+    "ngay_yeu_cau_bo_sung": "NgayYeuCauBoSung",
+    "ngay_cong_dan_bo_sung": "NgayCongDanBoSung",
+    "ngay_hen_tra_truoc": "NgayHenTraTruoc",
+    "ngay_hen_tra_moi": "NgayHenTraMoi",
+}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M:%S")
+    return str(value)
+
+
+def write_csv(path, rows: list[dict], *, hoso: bool) -> int:
+    import csv
+
+    defaults = HOSO_DEFAULTS if hoso else {}
+    columns = [c for c in (HOSO_COLUMNS if hoso else BOSUNG_COLUMNS) if c in HEADERS]
+    headers = [HEADERS[c] for c in columns] + (["SoGiayToChuHoSo", "ChuHoSo"] if hoso else [])
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        for i, row in enumerate(rows):
+            values = {**defaults, **row}
+            person = [f"0010{i:08d}", f"Người Thử {i}"] if hoso else []
+            writer.writerow([_text(values.get(c)) for c in columns] + person)
+    return len(rows)
+
+
+def write_export(landing, day: date, hoso_rows: list[dict], bosung_rows=(), *, corrupt=False) -> None:
+    """One export folder with its manifest (a corrupt one announces one row too many)."""
+    import hashlib
+    import json
+
+    folder = landing / "onestop" / "01" / day.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"hoso.csv": write_csv(folder / "hoso.csv", hoso_rows, hoso=True)}
+    if bosung_rows:
+        files["bosung.csv"] = write_csv(folder / "bosung.csv", list(bosung_rows), hoso=False)
+    manifest = {
+        "schema_version": "1.2",
+        "ma_tinh": "01",
+        "he_thong": "hand-made test export",
+        "ngay_xuat": f"{day.isoformat()}T23:40:05+07:00",
+        "tu_ngay": day.isoformat(),
+        "den_ngay": day.isoformat(),
+        "files": [
+            {
+                "ten": name,
+                "so_dong": rows + (1 if corrupt else 0),
+                "sha256": hashlib.sha256((folder / name).read_bytes()).hexdigest(),
+            }
+            for name, rows in files.items()
+        ],
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def hand_made_marts(seeded, warehouse):
+    """The export goes the pipeline's way: file -> parse -> COPY + ledger -> GX -> dbt -> marts."""
+    from cchc.settings import get_settings
+    from cchc.sources.onestop.discover import find_exports
+    from cchc.sources.onestop.ingest import ingest_export
+    from cchc.validate.run import validate_pending
     from cchc.warehouse.connection import connect
 
-    from .conftest import RawLoader
-
+    landing = get_settings().landing_dir
+    days = [date(2025, 11, 3), date(2025, 11, 29), date(2025, 11, 30)]
+    write_export(landing, days[0], DOSSIERS[-1:])  # D02 before it ended
+    write_export(landing, days[1], DOSSIERS[:-1], SUPPLEMENTS)
+    # a truncated transfer that would end D05: quarantined, never reaches the marts
+    ended_d05 = hoso(
+        "D05", "2025-11-20 14:00", "2025-12-05 17:00", "2025-11-21 08:00", updated="2025-11-30 10:00"
+    )
+    write_export(landing, days[2], [ended_d05], corrupt=True)
+    outcomes = [o for day in days for export in find_exports(day, "01") for o in ingest_export(export)]
+    assert sorted((o.business_date, o.file_name, o.status) for o in outcomes) == [
+        (days[0], "hoso.csv", "pending"),
+        (days[1], "bosung.csv", "pending"),
+        (days[1], "hoso.csv", "pending"),
+        (days[2], "hoso.csv", "quarantined"),
+    ]
+    validated = validate_pending()
+    assert {v.batch_id for v in validated} >= {o.batch_id for o in outcomes if o.status == "pending"}
     with connect(warehouse, autocommit=True) as conn:
-        loader = RawLoader(conn)
-        loader.hoso(DOSSIERS[:-1], day=date(2025, 11, 29))
-        loader.hoso(DOSSIERS[-1:], day=date(2025, 11, 3))
-        loader.bosung(SUPPLEMENTS, day=date(2025, 11, 29))
-        # must never reach the marts: D05 ended, in a batch that failed validation / was never validated
-        ended_d05 = hoso(
-            "D05", "2025-11-20 14:00", "2025-12-05 17:00", "2025-11-21 08:00", updated="2025-11-30 10:00"
-        )
-        loader.hoso([ended_d05], day=date(2025, 11, 30), status="quarantined")
-        loader.hoso([ended_d05], day=date(2025, 11, 30), status="pending", file_name="hoso.jsonl")
+        statuses = conn.execute(
+            "select status, count(*) from audit.batches where batch_id = any(%s) group by 1",
+            ([o.batch_id for o in outcomes],),
+        ).fetchall()
+        assert dict(statuses) == {"loaded": 3, "quarantined": 1}, statuses
         load_report(conn)
     build(full_refresh=True, variables=AS_OF, exclude=SKIP)
     return warehouse
