@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import os
 import subprocess
@@ -94,6 +93,8 @@ def write_xlsx(path: Path, n: int) -> None:
 
 
 def prepare(scratch: Path, n: int, fmt: str) -> Path:
+    from cchc.sources.onestop.manifest import file_sha256
+
     folder = scratch / "landing" / "onestop" / "91" / DAYS[fmt].isoformat()
     path = folder / f"hoso.{fmt}"
     if (folder / "manifest.json").exists() and json.loads((folder / "manifest.json").read_text())["files"][0][
@@ -103,7 +104,7 @@ def prepare(scratch: Path, n: int, fmt: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     {"csv": write_csv, "jsonl": write_jsonl, "xlsx": write_xlsx}[fmt](path, n)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha = file_sha256(path)  # in chunks: this process's RSS is inherited by the measured children
     manifest = {"ma_tinh": "91", "files": [{"ten": path.name, "so_dong": n, "sha256": sha}]}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     print(f"  wrote {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.monotonic() - started:.0f} s")
@@ -124,7 +125,7 @@ def child(folder: str, fmt: str) -> None:
     )
 
 
-def _measure(argv: list[str]) -> tuple[dict, int, list[float]]:
+def _measure(argv: list[str]) -> tuple[dict, list[float]]:
     import psutil
 
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
@@ -137,17 +138,17 @@ def _measure(argv: list[str]) -> tuple[dict, int, list[float]]:
                 samples.append(ps.memory_info().rss / 2**20)
             except psutil.Error:
                 break
-            time.sleep(0.5)
+            time.sleep(0.1)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, _ = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     out = proc.stdout.read()
     thread.join()
     if proc.returncode:
         raise SystemExit(f"child failed ({proc.returncode}): {out}")
-    return json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss // 1024, samples
+    return json.loads(out.strip().splitlines()[-1]), samples
 
 
 def floor_copy(csv_path: Path) -> float:
@@ -210,15 +211,15 @@ def main() -> None:
     results = {}
     for fmt in formats:
         argv = [sys.executable, str(Path(__file__).resolve()), "--child", str(folders[fmt]), fmt]
-        measured, peak_mb, samples = _measure(argv)
-        results[fmt] = {
-            **measured,
-            "peak_rss_mb": peak_mb,
-            "rss_samples_mb": samples[:: max(1, len(samples) // 12)],
-        }
+        measured, samples = _measure(argv)
+        peak = max(samples, default=0.0)
+        # RSS at each quarter of the load: flat means memory does not follow the file
+        quarters = [round(samples[min(len(samples) - 1, len(samples) * q // 4)]) for q in (1, 2, 3, 4)]
+        results[fmt] = {**measured, "peak_rss_mb": round(peak), "rss_by_quarter_mb": quarters}
         print(
             f"{fmt:6} {measured['rows']:>9,} rows  {measured['seconds']:7.1f} s  "
-            f"{measured['rows'] / measured['seconds']:>9,.0f} rows/s  peak RSS {peak_mb:,} MB  ({measured['status']})"
+            f"{measured['rows'] / measured['seconds']:>9,.0f} rows/s  peak RSS {peak:,.0f} MB "
+            f"(by quarter {quarters})  ({measured['status']})"
         )
     csv_path = prepare(scratch, args.rows, "csv") / "hoso.csv"
     floor = floor_copy(csv_path)
