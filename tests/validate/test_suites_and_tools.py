@@ -114,3 +114,12 @@ def test_data_docs_are_built_as_static_html(db, raw, catalogue):
     assert index.endswith("index.html")
     html = Path(index).read_text(encoding="utf-8")
     assert "onestop_hoso.critical" in html
+    # the next build renders only what is new, and the index lists it
+    later = raw.hoso_batch(
+        db, "X2", dt.date(2026, 11, 18), [raw.good_dossier("X2", dt.date(2026, 11, 18), 0)]
+    )
+    validate_batch(later)
+    assert build_data_docs() == index
+    pages = [str(p) for p in (get_settings().data_docs_dir / "validations").rglob("*.html")]
+    assert any(f"batch-{bid}" in p for p in pages)
+    assert any(f"batch-{later}" in p for p in pages)

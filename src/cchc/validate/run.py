@@ -268,10 +268,40 @@ def _error_outcome(target, batch_id: int, err: Exception) -> ValidationOutcome:
     )
 
 
-def build_data_docs() -> str:
-    """Rebuild GX Data Docs (static HTML) under settings.data_docs_dir; return the index path."""
+def build_data_docs(keep_days: int = 14) -> str:
+    """Rebuild GX Data Docs (static HTML) under settings.data_docs_dir; return the index path.
+
+    Incremental: only validation results stored since the last build are rendered (plus the
+    suites and the index). Results older than `keep_days` leave the GX store and the site; the
+    warehouse keeps every result in audit.validation_results anyway.
+    """
     settings = get_settings()
     project = open_project(settings)
-    project.context.build_data_docs()
+    results_dir = settings.state_dir / "gx" / "validations"
+    marker = settings.state_dir / "gx" / "data_docs_built_at"
+    now = dt.datetime.now(dt.UTC)
+    _prune(results_dir, now - dt.timedelta(days=keep_days))
+    _prune(settings.data_docs_dir / "validations", now - dt.timedelta(days=keep_days))
     index = settings.data_docs_dir / "index.html"
+    since = (
+        dt.datetime.fromisoformat(marker.read_text().strip()) if marker.exists() and index.exists() else None
+    )
+    if since is None:
+        project.context.build_data_docs()
+    else:
+        store = project.context.validation_results_store
+        new = [key for key in store.list_keys() if key.run_id.run_time and key.run_id.run_time >= since]
+        suites = list(project.context.expectations_store.list_keys())
+        project.context.build_data_docs(resource_identifiers=[*suites, *new])
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(now.isoformat())
     return str(index)
+
+
+def _prune(folder, older_than: dt.datetime) -> None:
+    if not folder.is_dir():
+        return
+    cutoff = older_than.timestamp()
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix in {".json", ".html"} and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
