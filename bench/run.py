@@ -38,7 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=20251)
     # Six weeks across the 2025-07-01 reorganisation: one day's exports are ~3% of all rows.
     p.add_argument("--start", default="2025-06-02", help="first business date of the world")
-    p.add_argument("--end", default="2025-07-13", help="last business date of the world")
+    p.add_argument("--end", default="2025-07-11", help="last business date of the world")
     p.add_argument(
         "--provinces", default="01,91", help="current province codes (01 kept, 91 merged on 2025-07-01)"
     )

@@ -116,46 +116,58 @@ def project_rules(gx_dir: Path, entity: str) -> list[dict]:
     return found
 
 
-def _build_expectations(configs: list[dict]) -> tuple[list, list[str]]:
-    """GX expectation objects that can run on a DataFrame; the types that cannot."""
+def _build_expectations(configs: list[dict], reference) -> tuple[list, dict, list[str]]:
+    """GX expectations that run on a DataFrame, the rule columns they need, the types skipped.
+
+    `expect_rows_to_not_match` (SQL condition) becomes a boolean rule column computed with
+    pandas plus `expect_column_values_to_be_in_set([False])` on it; a reference list
+    (`expect_column_values_to_be_in_reference`) is read once and checked with
+    `expect_column_values_to_be_in_set`. `reference(sql)` returns that list.
+    """
     from great_expectations.expectations.expectation import UnexpectedRowsExpectation
     from great_expectations.expectations.registry import get_expectation_impl
 
-    runnable, skipped = [], []
+    from bench import pandas_rules
+
+    runnable, rule_columns, skipped = [], {}, []
     for cfg in configs:
         kind = cfg["type"]
+        kwargs = {k: v for k, v in (cfg.get("kwargs") or {}).items() if k not in {"batch_id"}}
         try:
+            if kind == "expect_rows_to_not_match":
+                column = f"__rule_{len(rule_columns)}"
+                rule_columns[column] = pandas_rules.condition(kwargs["condition"])
+                kind, kwargs = "expect_column_values_to_be_in_set", {"column": column, "value_set": [False]}
+            elif kind == "expect_column_values_to_be_in_reference":
+                values = reference(kwargs["reference"])
+                kind = "expect_column_values_to_be_in_set"
+                kwargs = {"column": kwargs["column"], "value_set": values}
             impl = get_expectation_impl(kind)
         except Exception:
-            skipped.append(kind)
+            skipped.append(cfg["type"])
             continue
-        kwargs = {k: v for k, v in (cfg.get("kwargs") or {}).items() if k not in {"batch_id"}}
-        if (
-            issubclass(impl, UnexpectedRowsExpectation)
-            or "query" in kwargs
-            or "unexpected_rows_query" in kwargs
-        ):
-            skipped.append(kind)
-            continue
+        sql_only = issubclass(impl, UnexpectedRowsExpectation) or {"query", "unexpected_rows_query"} & set(
+            kwargs
+        )
         # Row conditions are written for the SQL engine; pandas wants its own dialect.
-        if kwargs.get("condition_parser") not in (None, "pandas"):
-            skipped.append(kind)
+        if sql_only or kwargs.get("condition_parser") not in (None, "pandas"):
+            skipped.append(cfg["type"])
             continue
         try:
             runnable.append(impl(**kwargs))
         except Exception:
-            skipped.append(kind)
-    return runnable, skipped
+            skipped.append(cfg["type"])
+    return runnable, rule_columns, skipped
 
 
 class Validator:
     """One GX ephemeral context with a pandas data source; one validation definition per entity."""
 
-    def __init__(self, gx_dir: Path):
+    def __init__(self, gx_dir: Path, engine):
         import great_expectations as gx
+        import pandas as pd
 
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
-        self.gx = gx
         self.context = gx.get_context(mode="ephemeral")
         try:
             self.context.variables.progress_bars = {"globally": False}
@@ -163,13 +175,18 @@ class Validator:
             log.debug("progress bars stay on", exc_info=True)
         self.source = self.context.data_sources.add_pandas("bench_usual")
         self.definitions: dict = {}
+        self.rule_columns: dict = {}
         self.info: dict = {}
+
+        def reference(query: str) -> list:
+            return pd.read_sql_query(query, engine).iloc[:, 0].dropna().unique().tolist()
+
         for entity in ENTITIES:
             configs = project_rules(gx_dir, entity)
             rules_source = "project suites"
             if not configs:
                 configs, rules_source = contract_rules(entity), "contract (no project suite found)"
-            expectations, skipped = _build_expectations(configs)
+            expectations, self.rule_columns[entity], skipped = _build_expectations(configs, reference)
             suite = self.context.suites.add(
                 gx.ExpectationSuite(name=f"usual_{entity}", expectations=expectations)
             )
@@ -180,12 +197,17 @@ class Validator:
             )
             self.info[entity] = {
                 "rules_source": rules_source,
+                "expectations": len(configs),
                 "expectations_run": len(expectations),
+                "sql_rules_restated_in_pandas": len(self.rule_columns[entity]),
                 "expectations_skipped": len(skipped),
                 "skipped_types": sorted(set(skipped)),
             }
 
     def validate(self, entity: str, frame) -> bool:
+        rules = self.rule_columns[entity]
+        if rules:
+            frame = frame.assign(**{column: fn(frame) for column, fn in rules.items()})
         result = self.definitions[entity].run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
         return bool(result.success)
 
@@ -248,7 +270,7 @@ def load_and_validate(target, files: dict[str, list[Path]], *, gx_dir: Path, key
         sections[section][1] += time.process_time() - c
         return out
 
-    validator = timed("validate", Validator, gx_dir)
+    validator = timed("validate", Validator, gx_dir, engine)
     rows, failed_files = 0, 0
     for entity, paths in files.items():
         for path in paths:

@@ -77,8 +77,9 @@ def split(exports: list[dict], increment_share: float = 0.03) -> dict[str, list[
     acc = 0
     goal = increment_share * total
     for day in dates[:-1]:  # never leave the full load empty
-        # Take the next day back while that brings the increment closer to its share.
-        if tail and abs(acc + by_date[day] - goal) >= abs(acc - goal):
+        # Take the next day back while that brings the increment closer to its share (days
+        # without rows, e.g. a Sunday's empty exports, never make an increment on their own).
+        if acc and abs(acc + by_date[day] - goal) >= abs(acc - goal):
             break
         tail.add(day)
         acc += by_date[day]

@@ -40,6 +40,10 @@ def test_split_takes_the_last_days_closest_to_the_share():
     phases = world.split(exports, 0.10)
     assert sorted(e["date"] for e in phases["increment"]) == [f"2025-06-{d}" for d in range(28, 31)]
     assert len(phases["full"]) + len(phases["increment"]) == 30
+    # Trailing days without rows (weekends) do not make an increment by themselves.
+    weekend = [*exports, _export("2025-07-01", 0), _export("2025-07-02", 0)]
+    dates = sorted(e["date"] for e in world.split(weekend, 0.03)["increment"])
+    assert dates == ["2025-06-30", "2025-07-01", "2025-07-02"]
     # One day only: the full load is never left empty.
     assert world.split([_export("2025-06-01", 5)], 0.5)["full"]
 
