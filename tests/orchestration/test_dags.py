@@ -17,10 +17,11 @@ def test_dag_folder_imports_without_errors(dag_probe):
 
 def test_dag_files_parse_fast(dag_probe):
     # Importing Airflow itself is paid once per process; a DAG file's own parse must be a small
-    # fraction of it (well under a second on an idle machine; bound generous for a shared CI box).
+    # fraction of it (about a second on an idle machine, most of it reading the dbt manifest;
+    # the bound is generous for a shared, loaded CI box).
     seconds = dag_probe["file_seconds"]
     print(f"DAG parse seconds: {seconds}; airflow import {dag_probe['import_airflow_seconds']:.2f}s")
-    assert max(seconds.values()) < 5.0
+    assert max(seconds.values()) < 10.0
     assert max(seconds.values()) < dag_probe["import_airflow_seconds"]
 
 
@@ -57,14 +58,22 @@ def test_nightly_shape(dag_probe):
 def test_nightly_dbt_group_rendered_by_cosmos(dag_probe):
     tasks = dag_probe["dags"][NIGHTLY]["tasks"]
     dbt_tasks = {t: info for t, info in tasks.items() if t.startswith("dbt.")}
-    runs = {t: i for t, i in dbt_tasks.items() if i["type"] == "DbtRunLocalOperator"}
-    tests = {t: i for t, i in dbt_tasks.items() if i["type"] == "DbtTestLocalOperator"}
-    assert runs, f"no Cosmos model tasks in {sorted(dbt_tasks)}"
-    assert tests, "no test task after the models"
-    assert all(i["retries"] == 0 for i in tests.values())
-    # tests come after the models
-    for info in tests.values():
-        assert set(info["upstream"]) & set(runs)
+    producer = [t for t, i in dbt_tasks.items() if i["type"] == "DbtProducerWatcherOperator"]
+    runs = {t: i for t, i in dbt_tasks.items() if i["type"] == "DbtRunWatcherOperator"}
+    tests = {t: i for t, i in dbt_tasks.items() if i["type"] == "DbtTestWatcherOperator"}
+    assert producer == ["dbt.dbt_producer_watcher"], "one dbt build for the whole group"
+    assert dbt_tasks["dbt.dbt_producer_watcher"]["upstream"] == ["ready_for_dbt"]
+    assert len(runs) >= 10, f"no Cosmos model tasks in {sorted(dbt_tasks)}"
+    assert any("fct_timeliness_monthly" in t for t in runs)
+    assert tests, "no test tasks"
+    # tests after their model, never retried
+    for task_id, info in tests.items():
+        assert info["retries"] == 0, task_id
+        model = task_id.rsplit(".", 1)[0]
+        assert f"{model}.run" in info["upstream"], task_id
+    # every model task reports after the build (roots hang off the producer)
+    for task_id, info in runs.items():
+        assert info["upstream"], task_id
     assert not any(i["type"].startswith("DbtSeed") for i in dbt_tasks.values())
     # the marts asset is emitted after the dbt group
     assert tasks["marts_refreshed"]["outlets"] == ["cchc.marts"]

@@ -1,0 +1,207 @@
+"""End to end through Airflow: `cchc run` (dag.test() of cchc_nightly) on a small generated world,
+the portal simulator serving it with faults on, the embedded warehouse, Cosmos + dbt.
+
+One scenario, run once for the module, then asserted piece by piece:
+1. a range of nights (files delivered as they would have arrived), then a rerun of the middle
+   night: every mart row is identical;
+2. everything delivered and the last night run: the marts equal the generator's truth;
+3. a truncated copy of one province's export lands: that province fails (quarantined, no
+   retry), the other still loads, dbt still builds, the run ends failed, and the good data
+   already loaded stays.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+WORLD_START, WORLD_END = date(2026, 6, 1), date(2026, 6, 5)
+PROVINCES = ("01", "91")
+BROKEN = "91"
+
+
+def _cchc_run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "cchc.cli", "run", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    proc.seconds = time.perf_counter() - started  # type: ignore[attr-defined]
+    return proc
+
+
+def _marts_snapshot(db) -> dict[str, list[tuple]]:
+    tables = [
+        r[0]
+        for r in db.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        ).fetchall()
+    ]
+    snap = {}
+    for table in tables:
+        where = " where status <> 'duplicate'" if table == "fct_pipeline_batches" else ""
+        rows = db.execute(f"select * from marts.{table}{where}").fetchall()
+        snap[table] = sorted(tuple(str(v) for v in row) for row in rows)
+    return snap
+
+
+@pytest.fixture(scope="module")
+def scenario(warehouse, db, tmp_path_factory):
+    from cchc.generate import deliveries
+    from cchc.generate.generator import Config, generate
+    from cchc.pipeline.dates import run_after_for
+    from cchc.portal_sim.testing import start_in_thread
+    from cchc.transform.dbt import run_dbt
+
+    world = tmp_path_factory.mktemp("e2e") / "world"
+    generate(
+        Config(
+            out=world,
+            seed=7,
+            dossiers=400,
+            start=WORLD_START,
+            end=WORLD_END,
+            provinces=PROVINCES,
+            mess_rate=0.0,
+        )
+    )
+    portal = start_in_thread(world, faults="demo", seed=3)
+    env = {
+        **os.environ,
+        "CCHC_WORLD_DIR": str(world),
+        "CCHC_LANDING_DIR": str(world / "landing"),
+        "CCHC_PORTAL_URL": str(portal),
+        "CCHC_PROVINCES": ",".join(PROVINCES),
+        "CCHC_EXPORT_WAIT_SECONDS": "3",
+        "CCHC_RETRY_DELAY_SECONDS": "1",
+    }
+    os.environ.update({k: env[k] for k in ("CCHC_WORLD_DIR", "CCHC_LANDING_DIR", "CCHC_PORTAL_URL")})
+    out: dict = {"world": world, "seconds": {}}
+    try:
+        run_dbt(["seed"])
+        # 1. three nights as the files arrived, then the middle one again
+        deliveries.deliver(world, run_after_for(date(2026, 6, 4)))
+        first = _cchc_run(env, "--date", "2026-06-02", "--to", "2026-06-04")
+        out["range"] = first
+        out["seconds"]["range of 3 nights"] = first.seconds
+        out["after_range"] = _marts_snapshot(db)
+        rerun = _cchc_run(env, "--date", "2026-06-03", "--no-parse")
+        out["rerun"] = rerun
+        out["seconds"]["rerun of 1 night"] = rerun.seconds
+        out["after_rerun"] = _marts_snapshot(db)
+        # 2. everything arrives; the last night catches up whatever came late
+        deliveries.deliver_all(world)
+        last = _cchc_run(env, "--date", WORLD_END.isoformat(), "--no-parse")
+        out["last"] = last
+        out["seconds"]["last night, all delivered"] = last.seconds
+        out["after_last"] = _marts_snapshot(db)
+        # 3. a truncated copy of one province's export replaces the good one in the landing area
+        hoso = next((world / "landing" / "onestop" / BROKEN / WORLD_END.isoformat()).glob("hoso.*"))
+        hoso.write_bytes(hoso.read_bytes()[: hoso.stat().st_size // 2])
+        broken = _cchc_run(env, "--date", WORLD_END.isoformat(), "--no-parse")
+        out["broken"] = broken
+        out["seconds"]["night with a broken export"] = broken.seconds
+        out["after_broken"] = _marts_snapshot(db)
+    finally:
+        portal.stop()
+    print("end-to-end timings (s):", {k: round(v, 1) for k, v in out["seconds"].items()})
+    return out
+
+
+def _ok(proc) -> None:
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
+
+
+def test_range_runs_every_night_successfully(scenario):
+    _ok(scenario["range"])
+    lines = [line for line in scenario["range"].stdout.splitlines() if line.startswith("cchc_nightly")]
+    assert [line.split()[1] for line in lines] == ["2026-06-02", "2026-06-03", "2026-06-04"]
+    assert all(" success " in line for line in lines)
+    assert scenario["after_range"]["fct_dossier"], "no dossier reached the marts"
+
+
+def test_rerun_of_a_middle_night_changes_no_mart_row(scenario):
+    _ok(scenario["rerun"])
+    before, after = scenario["after_range"], scenario["after_rerun"]
+    assert before.keys() == after.keys()
+    for table in before:
+        assert before[table] == after[table], f"marts.{table} changed on rerun"
+
+
+def _truth(world: Path, table: str) -> dict[tuple, dict[str, str]]:
+    with open(world / "truth" / f"{table}.csv", encoding="utf-8") as fh:
+        return {(r["month_start"], r["unit_key"], r.get("field_code")): r for r in csv.DictReader(fh)}
+
+
+def test_marts_equal_the_generators_truth(scenario, db):
+    _ok(scenario["last"])
+    world = scenario["world"]
+    truth = _truth(world, "timeliness_monthly")
+    measures = [
+        "received_total", "received_online", "received_direct_postal", "carried_over", "resolved_total",
+        "resolved_early", "resolved_on_time", "resolved_late", "in_progress_total", "in_progress_within",
+        "in_progress_overdue",
+    ]  # fmt: skip
+    rows = db.execute(
+        f"select month_start::text, unit_key, field_code, {', '.join(measures)} from marts.fct_timeliness_monthly"
+    ).fetchall()
+    got = {(r[0], r[1], r[2]): dict(zip(measures, (str(v) for v in r[3:]), strict=True)) for r in rows}
+    want = {k: {m: v[m] for m in measures} for k, v in truth.items()}
+    assert got == want
+    payment = _truth(world, "online_payment_monthly")
+    rows = db.execute(
+        "select month_start::text, unit_key, fee_dossiers, paid_online_dossiers from marts.fct_online_payment_monthly"
+    ).fetchall()
+    got = {(r[0], r[1], None): (str(r[2]), str(r[3])) for r in rows}
+    want = {k: (v["fee_dossiers"], v["paid_online_dossiers"]) for k, v in payment.items()}
+    assert got == want
+
+
+def test_broken_province_fails_the_others_load_and_marts_keep_good_data(scenario, db):
+    broken = scenario["broken"]
+    assert broken.returncode == 1, broken.stdout[-3000:]
+    assert "province.ingest_and_validate" in broken.stdout  # named among the failed tasks
+    outcomes = dict(
+        db.execute(
+            """
+            select province_code, status from audit.run_outcomes
+            where business_date = %s and step = 'onestop'
+              and run_id = (select max(run_id) from audit.run_outcomes where business_date = %s)
+            """,
+            (WORLD_END, WORLD_END),
+        ).fetchall()
+    )
+    assert outcomes == {"01": "success", BROKEN: "failed"}
+    quarantined = db.execute(
+        "select count(*) from audit.batches where province_code = %s and business_date = %s "
+        "and status = 'quarantined' and reason ilike %s",
+        (BROKEN, WORLD_END, "%manifest%"),
+    ).fetchone()[0]
+    assert quarantined >= 1
+    loaded = db.execute(
+        "select count(*) from audit.batches where province_code = '01' and business_date = %s and status = 'loaded'",
+        (WORLD_END,),
+    ).fetchone()[0]
+    assert loaded >= 1
+    # dbt still built (the dbt tasks succeeded) and a bad later copy did not replace good data
+    assert "dbt." not in broken.stdout.split("failed tasks:")[-1]
+    assert scenario["after_broken"]["fct_dossier"] == scenario["after_last"]["fct_dossier"]
+
+
+def test_airflow_overhead_is_reported(scenario):
+    # Not a bound, a measurement for the closing note (printed with -s).
+    for name, seconds in scenario["seconds"].items():
+        assert seconds > 0, name
