@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
 from cchc import ledger
+from cchc.sources.onestop import values
 from cchc.sources.onestop.discover import find_exports
 from cchc.sources.onestop.ingest import ingest_export
+
+
+@pytest.fixture(params=["calamine", "streaming"])
+def xlsx_reader(request, monkeypatch) -> str:
+    """Both XLSX readers: calamine for small sheets, the streaming one above a size."""
+    from cchc.sources.onestop import readers
+
+    if request.param == "streaming":
+        monkeypatch.setattr(readers, "XLSX_STREAM_ABOVE_BYTES", -1)
+    return request.param
 
 
 def _expected_key(key: bytes, citizen_id: str) -> str:
@@ -67,7 +78,7 @@ def test_csv_short_date_and_quoted_line_break(landing, db, h):
 
 
 @pytest.mark.parametrize("date_cells", [True, False], ids=["date-cells", "date-text"])
-def test_xlsx_date_cells_text_dates_and_text_numbers(landing, db, h, pseudonym_key, date_cells):
+def test_xlsx_date_cells_text_dates_and_text_numbers(landing, db, h, pseudonym_key, date_cells, xlsx_reader):
     rows = [h.hoso_row(i) for i in range(3)]
     rows[1]["TongPhiLePhi"] = "1.250.000"  # text with Vietnamese thousands separators
     rows[2]["KenhThucHien"] = "2"
@@ -205,7 +216,7 @@ def test_row_count_disagreeing_with_manifest_is_named(landing, db, h):
     assert "hoso.csv: expected 5 data rows, found 3" in outcome.reason
 
 
-def test_xlsx_row_count_checked_in_the_load_transaction(landing, db, h):
+def test_xlsx_row_count_checked_in_the_load_transaction(landing, db, h, xlsx_reader):
     export = landing.export([h.hoso_row(i) for i in range(3)], fmt="xlsx", bosung=[h.bosung_row(0)])
     h.write_manifest(export.path, export.province_code, export.business_date, counts={"hoso.xlsx": 4})
     outcomes = _by_file(ingest_export(export))
@@ -297,7 +308,7 @@ def test_late_and_out_of_order_exports_load_independently(landing, db, h):
     assert ingest_export(earlier)[0].status == "pending"
 
 
-def test_citizen_id_typed_as_number_in_excel_keeps_leading_zeros(landing, db, h, pseudonym_key):
+def test_citizen_id_typed_as_number_in_excel_keeps_leading_zeros(landing, db, h, pseudonym_key, xlsx_reader):
     row = h.hoso_row(7)
     citizen_id = row["SoGiayToChuHoSo"]
     row["SoGiayToChuHoSo"] = int(citizen_id)
@@ -305,3 +316,49 @@ def test_citizen_id_typed_as_number_in_excel_keeps_leading_zeros(landing, db, h,
     outcome = ingest_export(export)[0]
     loaded = h.batch_rows(db, "onestop_hoso", outcome.batch_id)
     assert loaded[0]["citizen_key"] == _expected_key(pseudonym_key, citizen_id)
+
+
+@pytest.mark.parametrize("constant_memory", [False, True], ids=["shared-strings", "inline-strings"])
+def test_streaming_xlsx_reader_reads_what_calamine_reads(tmp_path, h, monkeypatch, constant_memory):
+    import xlsxwriter
+
+    from cchc.sources.onestop import readers
+
+    path = tmp_path / "hoso.xlsx"
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": constant_memory})
+    sheet = workbook.add_worksheet()
+    stamp = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
+    day = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    money = workbook.add_format({"num_format": "#,##0"})
+    sheet.write_row(0, 0, ["MaHoSo", "NgayTiepNhan", "NgayHenTra", "TongPhiLePhi", "KenhThucHien", "Ghi"])
+    sheet.write_row(1, 0, ["A-1", "05/03/2025 14:07:09", "", "1.250.000", "2", "dòng\nhai"])
+    sheet.write_string(2, 0, "A-2")
+    sheet.write_datetime(2, 1, datetime(2025, 3, 5, 14, 7, 9), stamp)
+    sheet.write_datetime(2, 2, datetime(2025, 3, 10), day)
+    sheet.write_number(2, 3, 1250000, money)
+    sheet.write_number(2, 4, 1)
+    sheet.write_boolean(2, 5, True)
+    sheet.write_string(4, 0, "A-3")  # after an empty row; trailing cells absent
+    workbook.close()
+
+    def read() -> tuple[list, list]:
+        with readers.open_xlsx(path) as (header, rows):
+            return list(header), [(n, [c for c in cells]) for n, cells in rows]
+
+    by_calamine = read()
+    monkeypatch.setattr(readers, "XLSX_STREAM_ABOVE_BYTES", -1)
+    streamed = read()
+
+    def same(a, b) -> bool:
+        # calamine gives a date-only cell as a date; both become the same timestamp when parsed
+        a, b = (values.parse_excel_datetime(v) if isinstance(v, date) else v for v in (a, b))
+        if isinstance(a, datetime) and isinstance(b, datetime):
+            return abs((a - b).total_seconds()) < 0.01
+        return a == b or (a in ("", None) and b in ("", None))
+
+    assert streamed[0] == by_calamine[0]
+    assert [n for n, _ in streamed[1]] == [n for n, _ in by_calamine[1]] == [2, 3, 5]
+    for (_, a), (_, b) in zip(streamed[1], by_calamine[1], strict=True):
+        width = max(len(a), len(b))
+        a, b = a + [""] * (width - len(a)), b + [""] * (width - len(b))
+        assert all(same(x, y) for x, y in zip(a, b, strict=True)), (a, b)

@@ -3,7 +3,9 @@
 Protocol (docs/ARCHITECTURE.md, `cchc.ledger`):
 1. an export without manifest.json is not ready: nothing happens;
 2. every file is checked against the manifest (sha256, data rows) before anything loads; a
-   mismatch closes every file of the export `quarantined`, naming file, expected and found;
+   mismatch closes every file of the export `quarantined`, naming file, expected and found
+   (XLSX rows are counted by the loader, inside the still uncommitted transaction of the
+   dossier file, which is loaded first: a mismatch there also leaves nothing of the export);
 3. same bytes as an earlier batch of the slot → a `duplicate` ledger row, nothing loaded;
 4. otherwise ledger row + COPY + rejected rows + `record_load` commit in ONE transaction and the
    batch stays `pending` for validation; a crash or kill half-way leaves nothing, and the next
@@ -337,7 +339,7 @@ def _checked_files(export: Export, manifest: Manifest, checks: list[FileCheck]) 
 def ingest_export(export: Export) -> list[ledger.BatchOutcome]:
     """Load every file of one export as its own batch; returns one outcome per file."""
     label = f"{SOURCE}:{export.province_code}:{export.business_date.isoformat()}"
-    if not export.ready:
+    if not export.ready or not export.path.is_dir():
         log.info("%s: no %s yet, export not ready (will be picked up when it arrives)", label, MANIFEST)
         return []
     pseudonymiser = Pseudonymiser()
