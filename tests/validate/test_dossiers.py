@@ -144,3 +144,14 @@ def test_a_batch_that_is_not_pending_is_left_alone(db, raw, catalogue):
     outcome = validate_batch(bid)
     assert (outcome.status, outcome.validated) == ("quarantined", False)
     assert raw.results(db, bid) == []
+
+
+def test_a_batch_that_cannot_be_validated_stays_pending_and_the_others_go_on(db, raw, catalogue):
+    odd = raw.make_batch(db, "onestop", "onestop_unknown", "P07", DAY, "x.csv")
+    good = raw.hoso_batch(db, "P07", DAY, _rows(raw, "P07", 2))
+    outcomes = {o.batch_id: o for o in validate_pending()}
+    assert outcomes[odd].status == "pending"
+    assert "no suites for entity 'onestop_unknown'" in outcomes[odd].error
+    assert outcomes[good].status == "loaded"
+    assert raw.batch_row(db, odd)["status"] == "pending"
+    db.execute("update audit.batches set status = 'failed' where batch_id = %s", (odd,))
