@@ -6,6 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.8
 export CCHC_HOME := $(CURDIR)
+# No phoning home from the stack (Cosmos/Scarf, GX, dbt): this runs where only registries are reachable.
+export DO_NOT_TRACK := 1
+export SCARF_NO_ANALYTICS := true
+export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: demo test lint pytest lock bench airflow-ui db-start db-stop clean-state seeds help
 

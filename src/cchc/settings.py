@@ -180,6 +180,11 @@ class Settings:
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "AIRFLOW__CORE__DEFAULT_TIMEZONE": LOCAL_TZ,
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            # No telemetry from Cosmos (Scarf) or GX: the network reaches package registries only.
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "DO_NOT_TRACK": "1",
+            "SCARF_NO_ANALYTICS": "true",
+            "GX_ANALYTICS_ENABLED": "false",
             "CCHC_HOME": str(self.home),
         }
 
