@@ -215,7 +215,9 @@ class Generator:
         self._portal_static()
         self.stats.update({f"truth_{k}": v for k, v in truth.write_monthly(self.acc, truth_dir).items()})
         self._personal_values(truth_dir)
-        (truth_dir / "README.md").write_text("# Truth of this world\n\n" + (truth.__doc__ or ""), encoding="utf-8")
+        (truth_dir / "README.md").write_text(
+            "# Truth of this world\n\n" + (truth.__doc__ or ""), encoding="utf-8"
+        )
         self.mess.close()
         self.stats["deliveries"] = self.log.close()
         self.stats["mess_records"] = len(self.mess.records)
