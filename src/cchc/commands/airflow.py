@@ -36,7 +36,9 @@ def run(args) -> int:
     if argv[:1] == ["standalone"]:
         env.update(standalone_env())
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    os.environ.update(env)
     airflow_bin = Path(sys.executable).with_name("airflow")
+    # `standalone` starts its components as `airflow …` from PATH: the virtualenv's, even unactivated.
+    env["PATH"] = os.pathsep.join([str(airflow_bin.parent), *os.get_exec_path()])
+    os.environ.update(env)
     os.execv(str(airflow_bin), [str(airflow_bin), *argv])
     return 0  # not reached

@@ -6,7 +6,7 @@ from typing import Any
 
 PROVINCE_TASK = "province.ingest_and_validate"
 PROVINCE_SENSOR = "province.wait_for_export"
-STEP_GROUPS = ("portal", "dbt")
+OTHER_STEPS = ["marts_refreshed", "data_docs", "dbt_docs"]
 
 
 def _value(state: Any) -> str:
@@ -43,10 +43,9 @@ def province_results(context) -> list[dict[str, Any]]:
 
 
 def step_states(context) -> dict[str, str]:
-    """One state per other step: each portal pull, and dbt as a whole (worst of its tasks)."""
-    out: dict[str, str] = {}
-    for key, state in _states(context, task_group_id="portal").items():
-        out[key] = state
+    """One state per other step: each portal pull, dbt as a whole (worst of its tasks), the docs."""
+    out: dict[str, str] = dict(_states(context, task_group_id="portal"))
+    out.update(_states(context, task_ids=OTHER_STEPS))
     dbt_states = set(_states(context, task_group_id="dbt").values())
     if dbt_states:
         bad = sorted(dbt_states - {"success", "skipped"})

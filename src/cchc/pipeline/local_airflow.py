@@ -28,6 +28,7 @@ class DagRunReport:
     state: str
     seconds: float
     task_states: dict[str, str] = field(default_factory=dict)
+    task_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed_tasks(self) -> list[str]:
@@ -80,15 +81,18 @@ def load_dag(dag_id: str, settings: Settings | None = None):
     return dag
 
 
-def _task_states(dag_run) -> dict[str, str]:
+def _task_states(dag_run) -> tuple[dict[str, str], dict[str, float]]:
     from airflow.utils.session import create_session
 
     states: dict[str, str] = {}
+    seconds: dict[str, float] = {}
     with create_session() as session:
         for ti in dag_run.get_task_instances(session=session):
             key = ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"
             states[key] = str(getattr(ti.state, "value", ti.state))
-    return states
+            if ti.duration is not None:
+                seconds[key] = float(ti.duration)
+    return states, seconds
 
 
 def run_dag_for(dag, business_date: date) -> DagRunReport:
@@ -105,6 +109,7 @@ def run_dag_for(dag, business_date: date) -> DagRunReport:
     dag_run = dag.test(logical_date=when, run_after=when)
     seconds = time.perf_counter() - started
     state = str(getattr(dag_run.state, "value", dag_run.state))
-    report = DagRunReport(dag.dag_id, business_date, dag_run.run_id, state, seconds, _task_states(dag_run))
+    states, task_seconds = _task_states(dag_run)
+    report = DagRunReport(dag.dag_id, business_date, dag_run.run_id, state, seconds, states, task_seconds)
     log.info("%s %s: %s in %.1fs", dag.dag_id, business_date, state, seconds)
     return report
