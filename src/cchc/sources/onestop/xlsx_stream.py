@@ -25,6 +25,7 @@ _DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 _DATE_TOKEN = re.compile(r"[dmyhs]", re.IGNORECASE)
 _COLUMN = re.compile(r"[A-Z]+")
+_DIGITS = "0123456789"
 
 
 def sheet_size(path: str) -> int:
@@ -110,25 +111,33 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
         dated, date1904 = _date_styles(archive)
         epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
         v_tag, c_tag, row_tag, is_tag = f"{_MAIN}v", f"{_MAIN}c", f"{_MAIN}row", f"{_MAIN}is"
+        dated_styles = {str(i) for i in dated}
+        columns: dict[str, int] = {}
         with archive.open(member) as stream:
-            parent = None
             row_number = 0
-            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
-                if event == "start":
-                    if element.tag == f"{_MAIN}sheetData":
-                        parent = element
-                    continue
+            # "end" events only: a row arrives complete. Each row is cleared once read; what
+            # stays is one empty element per row (~60 bytes, ≤ 64 MB at Excel's row limit).
+            for _, element in ElementTree.iterparse(stream):
                 if element.tag != row_tag:
                     continue
                 row_number = int(element.get("r") or row_number + 1)
                 cells: list[object] = []
-                for cell in element.iter(c_tag):
+                for cell in element:
+                    if cell.tag != c_tag:
+                        continue
                     ref = cell.get("r")
-                    column = _column_index(ref) if ref else len(cells)
+                    if ref:
+                        letters = ref.rstrip(_DIGITS)
+                        column = columns.get(letters)
+                        if column is None:
+                            column = columns[letters] = _column_index(letters)
+                    else:
+                        column = len(cells)
                     if column > len(cells):
                         cells.extend([""] * (column - len(cells)))
                     kind = cell.get("t")
-                    raw = cell.findtext(v_tag)
+                    v = cell.find(v_tag)
+                    raw = v.text if v is not None else None
                     if kind == "s":
                         value: object = strings[int(raw)] if raw is not None else ""
                     elif kind == "inlineStr":
@@ -144,14 +153,8 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
                         value = datetime.fromisoformat(raw)
                     else:
                         number = float(raw)
-                        style = cell.get("s")
-                        if style is not None and int(style) in dated:
-                            value = epoch + timedelta(days=number)
-                        else:
-                            value = number
+                        dated_cell = cell.get("s") in dated_styles
+                        value = epoch + timedelta(days=number) if dated_cell else number
                     cells.append(value)
-                # Drop what was read: the tree never holds more than the current row.
                 element.clear()
-                if parent is not None:
-                    parent.clear()
                 yield row_number, cells
