@@ -44,6 +44,7 @@ class StageResult:
     cpu_server_s: float | None = None
     peak_mb: float | None = None  # client PSS + server private memory, sampled together
     peak_client_mb: float | None = None
+    peak_client_rss_mb: float | None = None  # RSS of the client tree (shared pages counted per process)
     peak_server_private_mb: float | None = None
     peak_server_shared_mb: float | None = None
     samples: int = 0
@@ -118,11 +119,15 @@ class _Sampler(threading.Thread):
         self.client_pid = client_pid
         self.pm_pid = pm_pid
         self.stop_event = threading.Event()
-        self.peak_total = self.peak_client = self.peak_private = self.peak_shared = 0
+        self.peak_total = self.peak_client = self.peak_private = self.peak_shared = self.peak_rss = 0
         self.samples = 0
 
     def sample(self) -> None:
-        client = sum(_rollup(p.pid).get("Pss", 0) for p in _tree(self.client_pid))
+        client = rss = 0
+        for proc in _tree(self.client_pid):
+            roll = _rollup(proc.pid)
+            client += roll.get("Pss", 0)
+            rss += roll.get("Rss", 0)
         private = shared = 0
         if self.pm_pid is not None:
             for proc in _tree(self.pm_pid):
@@ -130,6 +135,7 @@ class _Sampler(threading.Thread):
                 private += roll.get("Pss_Anon", 0) + roll.get("Pss_File", 0)
                 shared += roll.get("Pss_Shmem", 0)
         self.peak_client = max(self.peak_client, client)
+        self.peak_rss = max(self.peak_rss, rss)
         self.peak_private = max(self.peak_private, private)
         self.peak_shared = max(self.peak_shared, shared)
         self.peak_total = max(self.peak_total, client + private)
@@ -198,6 +204,7 @@ def run_stage(
         cpu_server_s=round(cpu_server, 3),
         peak_mb=round(sampler.peak_total / MB, 1),
         peak_client_mb=round(sampler.peak_client / MB, 1),
+        peak_client_rss_mb=round(sampler.peak_rss / MB, 1),
         peak_server_private_mb=round(sampler.peak_private / MB, 1),
         peak_server_shared_mb=round(sampler.peak_shared / MB, 1),
         samples=sampler.samples,
