@@ -97,11 +97,11 @@ def measure(rows: int, *, with_pandas: bool = True) -> dict:
     out["sql_builtin_s"] = round(time.perf_counter() - started, 2)
     out["sql_peak_mb"] = round(_peak_mb())
 
-    out.update(_pandas(project, target, batch_id, configs))
-    pandas_failed = out.pop("_failed")
-    out["same_verdicts"] = (
-        sorted(r.expectation_config.type for r in sql_results if not r.success) == pandas_failed
-    )
+    if with_pandas:
+        out.update(_pandas(project, target, batch_id, configs))
+        pandas_failed = out.pop("_failed")
+        sql_failed = sorted(r.expectation_config.type for r in sql_results if not r.success)
+        out["same_verdicts"] = sql_failed == pandas_failed
     return out
 
 
