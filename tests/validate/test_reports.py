@@ -138,3 +138,5 @@ def test_a_negative_count_quarantines_the_report(db, raw, gx_project):
     outcome = validate_batch(bid)
     assert outcome.status == "quarantined"
     assert outcome.reason == "negative count in 1 of 11 rows"
+    messages = {r["message"] for r in raw.results(db, bid)}
+    assert "report without a total row (Tổng cộng) in 11 of 11 rows" in messages
