@@ -111,13 +111,17 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
         dated, date1904 = _date_styles(archive)
         epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
         v_tag, c_tag, row_tag, is_tag = f"{_MAIN}v", f"{_MAIN}c", f"{_MAIN}row", f"{_MAIN}is"
+        data_tag = f"{_MAIN}sheetData"
         dated_styles = {str(i) for i in dated}
         columns: dict[str, int] = {}
         with archive.open(member) as stream:
             row_number = 0
-            # "end" events only: a row arrives complete. Each row is cleared once read; what
-            # stays is one empty element per row (~60 bytes, ≤ 64 MB at Excel's row limit).
-            for _, element in ElementTree.iterparse(stream):
+            sheet_data = None
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                if event == "start":
+                    if sheet_data is None and element.tag == data_tag:
+                        sheet_data = element
+                    continue
                 if element.tag != row_tag:
                     continue
                 row_number = int(element.get("r") or row_number + 1)
@@ -156,5 +160,9 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
                         dated_cell = cell.get("s") in dated_styles
                         value = epoch + timedelta(days=number) if dated_cell else number
                     cells.append(value)
+                # Drop what was read, the row and its place in <sheetData>: the tree never holds
+                # more than the current row.
                 element.clear()
+                if sheet_data is not None:
+                    sheet_data.clear()
                 yield row_number, cells
