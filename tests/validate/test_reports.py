@@ -105,6 +105,7 @@ def test_broken_identities_are_warnings_stored_with_their_differences(db, raw, g
     stored = {r["expectation"]: r for r in raw.results(db, bid)}
     identity = stored["expect_bieu06_identities_to_hold"]
     assert (identity["severity"], identity["success"], identity["unexpected_count"]) == ("warning", False, 4)
+    assert identity["element_count"] == len(checks)  # the share Data Docs show is of the checks made
     assert {e["rule"] for e in identity["unexpected_examples"]} >= {
         "total row resolved_early = sum of field rows"
     }

@@ -75,6 +75,35 @@ class UnexpectedRowsCountAndSample(QueryMetricProvider):
         return {"count": int(total), "sample": rows}
 
 
+class CheckedRowsCount(QueryMetricProvider):
+    """How many rows a query over the batch returns: the checks made, when an expectation's
+    unexpected rows are checks rather than the batch's own rows (Biểu 06 identities)."""
+
+    metric_name = "cchc_checked_rows.count"
+    value_keys = ("checked_rows_query",)
+    query_param_name: ClassVar[str] = "checked_rows_query"
+
+    @metric_value(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(
+        cls,
+        execution_engine: SqlAlchemyExecutionEngine,
+        metric_domain_kwargs: dict,
+        metric_value_kwargs: dict,
+        metrics: dict[str, Any],
+        runtime_configuration: dict,
+    ) -> int:
+        batch_selectable, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
+        )
+        query = cls._get_query_from_metric_value_kwargs(metric_value_kwargs)
+        substituted = cls._get_substituted_batch_subquery_from_query_and_batch_selectable(
+            query=query, batch_selectable=batch_selectable, execution_engine=execution_engine
+        )
+        return int(
+            execution_engine.execute_query(sa.text(f"select count(*) from ({substituted}) as c")).scalar()
+        )
+
+
 class RecentAcceptedRowCounts(QueryMetricProvider):
     """Row counts of the province's recent accepted batches of the same entity and day kind.
 
@@ -131,10 +160,21 @@ class RecentAcceptedRowCounts(QueryMetricProvider):
 
 
 class _CchcRowsExpectation(UnexpectedRowsExpectation):
-    """Base: the query's rows are unexpected; the result keeps their count and a few of them."""
+    """Base: the query's rows are unexpected; the result keeps their count and a few of them.
 
-    metric_dependencies: ClassVar[tuple[str, ...]] = ("cchc_unexpected_rows.count_and_sample",)
+    The result also carries `element_count` (the rows checked: the batch's rows) and
+    `unexpected_percent`, as GX's column expectations do: Data Docs' renderer of a failed
+    result reads all three once `unexpected_count` is there, and fails without them.
+    """
+
+    metric_dependencies: ClassVar[tuple[str, ...]] = (
+        "cchc_unexpected_rows.count_and_sample",
+        "table.row_count",
+    )
     unexpected_rows_query: str | SuiteParameterDict | None = None  # derived from the fields
+
+    def _checked_count(self, metrics: dict) -> int:
+        return int(metrics["table.row_count"])
 
     def _validate(
         self,
@@ -143,11 +183,14 @@ class _CchcRowsExpectation(UnexpectedRowsExpectation):
         execution_engine: ExecutionEngine | None = None,
     ) -> dict:
         found = metrics["cchc_unexpected_rows.count_and_sample"]
+        checked = self._checked_count(metrics)
         return {
             "success": found["count"] == 0,
             "result": {
                 "observed_value": found["count"],
+                "element_count": checked,
                 "unexpected_count": found["count"],
+                "unexpected_percent": 100.0 * found["count"] / checked if checked else 0.0,
                 "details": {"unexpected_rows": found["sample"]},
             },
         }
@@ -268,15 +311,31 @@ def bieu06_identity_checks_sql(batch: str) -> str:
 
 class ExpectBieu06IdentitiesToHold(_CchcRowsExpectation):
     """Each broken identity of a report row is one unexpected row, with both sides and the
-    difference. The report still loads (warning): reconciliation shows what does not add up."""
+    difference. The report still loads (warning): reconciliation shows what does not add up.
+
+    An unexpected row is a check, not a row of the batch, so `element_count` is the number of
+    checks made (several per report row) and the percentage is of those.
+    """
+
+    checked_rows_query: str | None = None  # derived
+
+    metric_dependencies: ClassVar[tuple[str, ...]] = (
+        "cchc_unexpected_rows.count_and_sample",
+        "cchc_checked_rows.count",
+    )
+    success_keys: ClassVar[tuple[str, ...]] = ("unexpected_rows_query", "checked_rows_query")
 
     @pydantic.root_validator(pre=True)
     def _derive_query(cls, values: dict) -> dict:
+        checks = bieu06_identity_checks_sql("{batch}")
         values["unexpected_rows_query"] = (
-            f"select * from ({bieu06_identity_checks_sql('{batch}')}) as c "
-            "where not c.ok order by c.source_row, c.rule"
+            f"select * from ({checks}) as c where not c.ok order by c.source_row, c.rule"
         )
+        values["checked_rows_query"] = f"select * from ({checks}) as c"
         return values
+
+    def _checked_count(self, metrics: dict) -> int:
+        return int(metrics["cchc_checked_rows.count"])
 
 
 # -- batch expectations -------------------------------------------------------------------

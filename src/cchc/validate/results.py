@@ -6,7 +6,8 @@
     expectation         GX type and its column(s), e.g. `expect_column_values_to_be_in_set(kenh_thuc_hien)`
     severity            critical (a failure quarantined the batch) | warning (recorded, batch loaded)
     success             the expectation held
-    element_count       rows in the batch (for a column rule: its non-excluded rows, as GX counts)
+    element_count       rows in the batch (for a column rule: its non-excluded rows, as GX counts;
+                        for the Biểu 06 identities: the identity checks made)
     unexpected_count    offending rows (for a row-count rule: null)
     observed_value      GX's observed value as text (a count, a row count, …)
     unexpected_examples up to 5 offending rows as JSON: only row identifiers (source_row,
