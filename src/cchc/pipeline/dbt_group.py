@@ -73,6 +73,8 @@ def build_dbt_group(settings: Settings | None = None, default_args: dict | None 
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
+            # Exposures document BI consumers; they have nothing to run.
+            exclude=["resource_type:exposure"],
             test_behavior=TestBehavior.AFTER_EACH,
             seed_rendering_behavior=SeedRenderingBehavior.NONE,
             emit_datasets=False,
