@@ -112,10 +112,14 @@ def _increment_scaling(result: dict, previous: list[dict]) -> dict:
     name = "increment over 10M ≤ 1.5× increment over 1M"
     mine = result["totals"].get("pipeline (increment)", {})
     n = result["dossiers"]
+    # Only worlds of the same shape (window, provinces, share) compare; a given world never does.
+    shape = ("start", "end", "provinces", "increment_share", "world")
+    mine_args = result.get("args", {})
     smaller = [
         p
         for p in previous
-        if p.get("dossiers")
+        if all(p.get("args", {}).get(k) == mine_args.get(k) for k in shape)
+        and p.get("dossiers")
         and p["dossiers"] * 5 <= n
         and p.get("totals", {}).get("pipeline (increment)", {}).get("status") == "ok"
     ]

@@ -108,7 +108,7 @@ def _result(
         "usual.load_validate.full": _stage(usual_wall / 2, 1500),
         "usual.dbt_tables": _stage(usual_wall / 2, 400),
     }
-    result = {"dossiers": n, "stages": stages}
+    result = {"dossiers": n, "stages": stages, "args": {"start": "2025-06-02", "provinces": "01,91"}}
     result["totals"] = report.totals(stages)
     return result
 
@@ -131,6 +131,10 @@ def test_targets_pass_and_fail_on_the_figures():
     bad["totals"] = report.totals(bad["stages"])
     verdicts = {t["target"]: t["verdict"] for t in report.targets(bad, [base])}
     assert set(verdicts.values()) == {"FAIL"}
+    # A world of another shape is no baseline.
+    base["args"] = {**base["args"], "provinces": "01"}
+    lines = {t["target"]: t["verdict"] for t in report.targets(good, [base])}
+    assert lines["increment over 10M ≤ 1.5× increment over 1M"] == "n/a"
 
 
 def test_missing_stage_is_not_available_never_a_pass():
