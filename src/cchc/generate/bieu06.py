@@ -10,19 +10,9 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 
-MEASURES = (
-    "received_total",
-    "received_online",
-    "received_direct_postal",
-    "carried_over",
-    "resolved_total",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "in_progress_total",
-    "in_progress_within",
-    "in_progress_overdue",
-)
+from cchc.report_measures import REPORT_MEASURES
+
+MEASURES = REPORT_MEASURES
 GROUPS = (
     ("Số hồ sơ nhận giải quyết", ("Tổng số", "Trực tuyến", "Trực tiếp và dịch vụ bưu chính", "Từ kỳ trước")),
     ("Số hồ sơ đã giải quyết", ("Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn")),

@@ -48,6 +48,7 @@ from cchc.generate.lifecycle import (
 )
 from cchc.generate.procedures import FIELD_CODES, FIELDS
 from cchc.generate.world import World
+from cchc.report_measures import REPORT_MEASURES
 
 TIMELINESS = (
     "received_online",
@@ -267,17 +268,7 @@ def write_monthly(acc: Accumulator, truth_dir: Path) -> dict[str, int]:
                 "month_start",
                 *unit_head,
                 "field_code",
-                "received_total",
-                "received_online",
-                "received_direct_postal",
-                "carried_over",
-                "resolved_total",
-                "resolved_early",
-                "resolved_on_time",
-                "resolved_late",
-                "in_progress_total",
-                "in_progress_within",
-                "in_progress_overdue",
+                *REPORT_MEASURES,
                 "on_time_rate",
             ]
         )

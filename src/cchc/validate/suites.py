@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from cchc.report_measures import REPORT_MEASURES
 from cchc.validate.entities import ENTITIES
 
 _NS = uuid.UUID("6b0c7f0e-2f6b-4c55-9a53-2cc0c3e0a5d1")
@@ -30,19 +31,7 @@ KNOWN_DOSSIERS = (
     "select h.ma_ho_so as code from raw.onestop_hoso as h "
     f"where h.batch_id in ({LOADED_OR_PENDING.format(entity='onestop_hoso')})"
 )
-BIEU06_MEASURES = [
-    "received_total",
-    "received_online",
-    "received_direct_postal",
-    "carried_over",
-    "resolved_total",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "in_progress_total",
-    "in_progress_within",
-    "in_progress_overdue",
-]
+BIEU06_MEASURES = list(REPORT_MEASURES)
 GROUP_MAX_POINTS = {"ckmb": 18, "tdgq": 20, "clgq": 12, "tttt": 10, "mdsh": 22, "mdhl": 18}
 
 

@@ -18,19 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-MEASURES = (
-    "received_total",
-    "received_online",
-    "received_direct_postal",
-    "carried_over",
-    "resolved_total",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "in_progress_total",
-    "in_progress_within",
-    "in_progress_overdue",
-)
+from cchc.report_measures import REPORT_MEASURES
+
+MEASURES = REPORT_MEASURES
 
 FILE_NAME = re.compile(r"bieu06_(?P<unit>[^_]+(?:_[^_]+)*?)_(?P<start>\d{8})_(?P<end>\d{8})\.xlsx")
 _PERIOD = re.compile(
