@@ -16,13 +16,17 @@ def test_dag_folder_imports_without_errors(dag_probe):
 
 
 def test_dag_files_parse_fast(dag_probe):
-    # Importing Airflow itself is paid once per process; a DAG file's own parse must be a small
-    # fraction of it (about a second on an idle machine, most of it reading the dbt manifest;
-    # the bound is generous for a shared, loaded CI box).
-    seconds = dag_probe["file_seconds"]
-    print(f"DAG parse seconds: {seconds}; airflow import {dag_probe['import_airflow_seconds']:.2f}s")
-    assert max(seconds.values()) < 10.0
-    assert max(seconds.values()) < dag_probe["import_airflow_seconds"]
+    # Importing Airflow itself is paid once per process. A file's first parse also pays the
+    # one-time imports of Cosmos and its plugin (~1 s); a re-parse, what the dag-processor does
+    # every interval, is the DAG's own cost: reading the manifest and building its tasks.
+    # Timing is reported, not asserted tightly: the ratio to Airflow's import is the bound.
+    cold, warm = dag_probe["file_seconds"], dag_probe["warm_file_seconds"]
+    print(
+        f"DAG parse seconds: first {cold}; re-parse {warm}; airflow import {dag_probe['import_airflow_seconds']:.2f}s"
+    )
+    assert max(cold.values()) < dag_probe["import_airflow_seconds"]
+    assert max(warm.values()) < max(cold.values())
+    assert max(warm.values()) < dag_probe["import_airflow_seconds"] / 4
 
 
 def test_nightly_shape(dag_probe):
