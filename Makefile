@@ -31,7 +31,7 @@ $(STAMP): requirements.lock pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	CCHC_DEMO=1 $(BIN)/cchc demo
+	CCHC_DEMO=1 $(BIN)/cchc demo $(DEMO_ARGS)
 
 test: $(STAMP) lint pytest
 
