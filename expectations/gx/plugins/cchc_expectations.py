@@ -41,6 +41,22 @@ SAMPLE_SIZE = 5
 # -- metrics ------------------------------------------------------------------------------
 
 
+def _batch_query(
+    cls: type[QueryMetricProvider],
+    execution_engine: SqlAlchemyExecutionEngine,
+    metric_domain_kwargs: dict,
+    metric_value_kwargs: dict,
+) -> str:
+    """The metric's query with `{batch}` replaced by this batch's rows."""
+    batch_selectable, _, _ = execution_engine.get_compute_domain(
+        metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
+    )
+    query = cls._get_query_from_metric_value_kwargs(metric_value_kwargs)
+    return cls._get_substituted_batch_subquery_from_query_and_batch_selectable(
+        query=query, batch_selectable=batch_selectable, execution_engine=execution_engine
+    )
+
+
 class UnexpectedRowsCountAndSample(QueryMetricProvider):
     """Count of the query's rows and the first few, in one scan (a window count, then LIMIT)."""
 
@@ -57,13 +73,7 @@ class UnexpectedRowsCountAndSample(QueryMetricProvider):
         metrics: dict[str, Any],
         runtime_configuration: dict,
     ) -> dict:
-        batch_selectable, _, _ = execution_engine.get_compute_domain(
-            metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
-        )
-        query = cls._get_query_from_metric_value_kwargs(metric_value_kwargs)
-        substituted = cls._get_substituted_batch_subquery_from_query_and_batch_selectable(
-            query=query, batch_selectable=batch_selectable, execution_engine=execution_engine
-        )
+        substituted = _batch_query(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs)
         wrapped = (
             f"select unexpected.*, count(*) over () as cchc_unexpected_total "
             f"from ({substituted}) as unexpected limit {SAMPLE_SIZE}"
@@ -92,13 +102,7 @@ class CheckedRowsCount(QueryMetricProvider):
         metrics: dict[str, Any],
         runtime_configuration: dict,
     ) -> int:
-        batch_selectable, _, _ = execution_engine.get_compute_domain(
-            metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
-        )
-        query = cls._get_query_from_metric_value_kwargs(metric_value_kwargs)
-        substituted = cls._get_substituted_batch_subquery_from_query_and_batch_selectable(
-            query=query, batch_selectable=batch_selectable, execution_engine=execution_engine
-        )
+        substituted = _batch_query(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs)
         return int(
             execution_engine.execute_query(sa.text(f"select count(*) from ({substituted}) as c")).scalar()
         )
