@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import psutil
@@ -61,6 +61,12 @@ class StageResult:
         out = asdict(self)
         out["rows_per_s"] = self.rows_per_s
         return out
+
+    @classmethod
+    def from_json(cls, doc: dict) -> StageResult:
+        """A stage of an earlier run (`--phase full`), carried into the increment's result."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in doc.items() if k in known})
 
 
 def _rollup(pid: int) -> dict[str, int]:

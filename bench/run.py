@@ -19,7 +19,7 @@ from bench import report, world
 from bench.monitor import StageResult, run_stage
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DOSSIERS = 200_000
+DEFAULT_DOSSIERS = 20_000
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -29,7 +29,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="Documented sizes: --dossiers 1000000 (1M) and --dossiers 10000000 (10M); see bench/README.md.",
     )
     p.add_argument(
-        "--dossiers", type=int, default=DEFAULT_DOSSIERS, help="dossiers to generate (default 200k)"
+        "--dossiers",
+        type=int,
+        default=DEFAULT_DOSSIERS,
+        help="dossiers to generate (default 20k: a few minutes)",
     )
     p.add_argument("--out", type=Path, default=REPO / "bench" / "results", help="folder for <timestamp>.json")
     p.add_argument(
@@ -63,6 +66,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--compare", type=Path, action="append", default=[], help="a result JSON at another size")
     p.add_argument("--stage-timeout", type=float, default=None, help="seconds before a stage is killed")
+    p.add_argument(
+        "--phase",
+        choices=("all", "full", "increment"),
+        default="all",
+        help="run only the full load (the warehouse is kept for a later `--phase increment`) or only "
+        "the increment on top of it; default both",
+    )
+    p.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        help="with --phase increment: the result JSON of the `--phase full` run whose warehouse is reused",
+    )
     return p.parse_args(argv)
 
 
@@ -153,6 +169,9 @@ def _max_batch(target) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if (args.phase == "increment") != (args.resume is not None):
+        print("[bench] --phase increment and --resume FILE go together", file=sys.stderr)
+        return 2
     work = args.work.resolve()
     state_dir = work / f"n{args.dossiers}"
     world_dir = args.world.resolve() if args.world else state_dir / "world"
@@ -231,27 +250,43 @@ def main(argv: list[str] | None = None) -> int:
         "csv_exports": sum(1 for e in exports if e["hoso_format"] == "csv"),
     }
 
-    # 2. A fresh private warehouse for this run.
-    _, target = _fresh_warehouse(state_dir)
+    # 2. A fresh private warehouse for this run (or the one a `--phase full` run left behind).
+    if args.phase == "increment":
+        earlier = json.loads(args.resume.read_text(encoding="utf-8"))
+        if earlier.get("dossiers") != args.dossiers or earlier.get("phase") != "full":
+            print(f"[bench] {args.resume} is not a --phase full run at {args.dossiers:,}", file=sys.stderr)
+            return 2
+        from cchc.warehouse.bootstrap import bootstrap
+
+        target = bootstrap()
+        for name, earlier_stage in earlier["stages"].items():
+            stages[name] = StageResult.from_json(earlier_stage)
+        result["phases"] = {"full": {k: earlier.get(k) for k in ("git_commit", "started_at", "machine")}}
+    else:
+        _, target = _fresh_warehouse(state_dir)
+    result["phase"] = args.phase
     result["machine"]["postgres"] = _server_version(target)
     try:
-        stage("floor.full", "floor", "--phase", "full")
-        stage("pipeline.ingest.full", "ingest", "--phase", "full")
-        stage("pipeline.validate.full", "validate", "--phase", "full")
-        stage("pipeline.dbt.full", "dbt", "--phase", "full")
-        stage("floor.increment", "floor", "--phase", "increment")
-        mark = _max_batch(target)
-        stage("pipeline.ingest.increment", "ingest", "--phase", "increment")
-        stage("pipeline.validate.increment", "validate", "--phase", "increment")
-        stage("pipeline.dbt.increment", "dbt", "--phase", "increment", "--after-batch", str(mark))
-        if not args.skip_usual:
-            stage("usual.load_validate.full", "usual_load", "--phase", "full")
-            stage("usual.load_validate.increment", "usual_load", "--phase", "increment")
-            # After the pipeline's increment: rebuilding every table is both the usual way's
-            # full build and its nightly run (it has no other kind).
-            stage("usual.dbt_tables", "usual_dbt")
+        if args.phase in ("all", "full"):
+            stage("floor.full", "floor", "--phase", "full")
+            stage("pipeline.ingest.full", "ingest", "--phase", "full")
+            stage("pipeline.validate.full", "validate", "--phase", "full")
+            stage("pipeline.dbt.full", "dbt", "--phase", "full")
+            if not args.skip_usual:
+                stage("usual.load_validate.full", "usual_load", "--phase", "full")
+        if args.phase in ("all", "increment"):
+            stage("floor.increment", "floor", "--phase", "increment")
+            mark = _max_batch(target)
+            stage("pipeline.ingest.increment", "ingest", "--phase", "increment")
+            stage("pipeline.validate.increment", "validate", "--phase", "increment")
+            stage("pipeline.dbt.increment", "dbt", "--phase", "increment", "--after-batch", str(mark))
+            if not args.skip_usual:
+                stage("usual.load_validate.increment", "usual_load", "--phase", "increment")
+                # After the pipeline's increment: rebuilding every table is both the usual way's
+                # full build and its nightly run (it has no other kind).
+                stage("usual.dbt_tables", "usual_dbt")
     finally:
-        if not args.keep_server:
+        if not args.keep_server and args.phase != "full":
             from cchc.settings import get_settings
             from cchc.warehouse import embedded
 
