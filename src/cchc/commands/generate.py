@@ -24,6 +24,11 @@ def register(sub) -> None:
     p.add_argument("--dossiers", type=int, help="dossiers received over the whole range")
     p.add_argument("--start", type=date.fromisoformat, default=date(2024, 1, 1))
     p.add_argument("--end", type=date.fromisoformat, default=date(2026, 6, 30))
+    p.add_argument(
+        "--horizon",
+        type=date.fromisoformat,
+        help="plan the world up to this later day but stop it at --end (a prefix of the longer world)",
+    )
     p.add_argument("--provinces", help="current (34-list) province codes, comma-separated, e.g. 01,11,91")
     p.add_argument("--formats", help="hoso formats to cycle through the provinces: csv,jsonl,xlsx")
     p.add_argument("--mess-rate", type=float, help="one rate for every kind of field mess (0 = clean world)")
@@ -73,6 +78,7 @@ def run(args) -> int:
         if args.formats
         else preset.get("formats", ("csv", "jsonl", "xlsx")),
         deliver_all=args.deliver_all,
+        horizon=args.horizon,
     )
     stats = generate(cfg)
     print(json.dumps({"world": str(out), **stats}, indent=2))

@@ -51,6 +51,10 @@ class Config:
     chunk_days: int = 7
     pool_cap: int = 50_000
     deliver_all: bool = False
+    # plan volumes and trends up to this later day but stop the world at `end`: the world is then
+    # an exact prefix of the one generated with end=horizon (same files up to `end`), with its own
+    # truth as of `end` (a one-day increment can be checked against both truths)
+    horizon: date | None = None
 
 
 class Buffer:
@@ -103,10 +107,13 @@ class Generator:
     def __init__(self, cfg: Config):
         if cfg.end < cfg.start:
             raise ValueError(f"--end {cfg.end} is before --start {cfg.start}")
+        if cfg.horizon is not None and cfg.horizon < cfg.end:
+            raise ValueError(f"--horizon {cfg.horizon} is before --end {cfg.end}")
         self.cfg = cfg
         self.out = Path(cfg.out)
         self.world: World = build(list(cfg.provinces), cfg.seed, tuple(cfg.formats))
         self.start_day, self.end_day = cal.day_number(cfg.start), cal.day_number(cfg.end)
+        self.plan_end_day = cal.day_number(cfg.horizon or cfg.end)
         self.rates = mess.parse_rates(cfg.mess_rate, cfg.mess_overrides)
         self._current_exports = np.array([self.world.current_export(p) for p in range(len(cfg.provinces))])
         self.stats: dict[str, int] = {"hoso_rows": 0, "bosung_rows": 0, "exports": 0, "portal_records": 0}
@@ -115,9 +122,9 @@ class Generator:
     def _allocate(self, rng) -> np.ndarray:
         """Dossiers received per (day, world province): exactly cfg.dossiers in all."""
         w = self.world
-        days = np.arange(self.start_day, self.end_day + 1)
+        days = np.arange(self.start_day, self.plan_end_day + 1)
         working = cal.is_working(days)
-        t = (days - self.start_day) / max(1, self.end_day - self.start_day)
+        t = (days - self.start_day) / max(1, self.plan_end_day - self.start_day)
         day_w = np.where(working, 1.0 + 0.3 * t, 0.0)
         prov_w = np.array(
             [np.sum((w.unit_world_province == p) & (w.unit_era == 1)) for p in range(len(w.provinces))],
@@ -169,8 +176,10 @@ class Generator:
         buf = Buffer()
         next_id = 1
         written_to = self.start_day - 1
-        n_days = self.end_day - self.start_day + 1
+        n_days = self.plan_end_day - self.start_day + 1
         for ci, lo in enumerate(range(0, n_days, cfg.chunk_days)):
+            if self.start_day + lo > self.end_day:
+                break  # planned beyond the world's end (horizon)
             hi = min(n_days, lo + cfg.chunk_days)
             block = counts[lo:hi]
             day_idx, prov_idx = np.nonzero(block)
@@ -188,11 +197,19 @@ class Generator:
                 world_end=self.end_day,
                 pool_sizes=[len(p) for p in self.pools],
                 many_changes_rate=self.rates["many_changes"],
+                plan_end=self.plan_end_day,
             )
             next_id += len(d)
-            tr = truth.classify(d)
-            self.acc.add_dossiers(d, tr)
-            dossier_truth.add(d, tr)
+            # dossiers planned after the end (horizon) never happened; they still drew their random
+            # numbers, so what did happen is the same as in the longer world
+            inside = (
+                d
+                if not len(d) or recv_day[-1] <= self.end_day
+                else d.take(np.flatnonzero(recv_day <= self.end_day))
+            )
+            tr = truth.classify(inside)
+            self.acc.add_dossiers(inside, tr)
+            dossier_truth.add(inside, tr)
             exported = d.take(np.flatnonzero(~w.report_only[d.unit]))
             for i in np.flatnonzero(exported.many_changes):
                 self.mess.add(
@@ -205,7 +222,7 @@ class Generator:
                 if endpoint == "ratings":
                     self.acc.add_ratings(ev["unit"], ev["bday"], ev["kind"] < 2)
             buf.add("petitions", self._petitions(rng, self.start_day + lo, self.start_day + hi - 1))
-            last = self.start_day + hi - 1
+            last = min(self.end_day, self.start_day + hi - 1)
             self._flush(buf, written_to + 1, last)
             written_to = last
         dossier_truth.close()
@@ -231,7 +248,7 @@ class Generator:
     def _petitions(self, rng, first_day: int, last_day: int) -> dict[str, np.ndarray]:
         w = self.world
         ndays = last_day - first_day + 1
-        rate = max(0.3, self.cfg.dossiers / max(1, self.end_day - self.start_day + 1) / 40)
+        rate = max(0.3, self.cfg.dossiers / max(1, self.plan_end_day - self.start_day + 1) / 40)
         n = int(rng.poisson(rate * ndays))
         day = rng.integers(first_day, last_day + 1, size=n)
         era = (day >= REFORM_DAY).astype(np.int8)
@@ -255,8 +272,17 @@ class Generator:
         s = rng.random(n)
         satisfied = np.where(resolved, np.where(s < 0.8, 1, np.where(s < 0.95, 0, -1)), -1)
         on_time = resolved & (res_day <= due_day)
-        self.acc.add_petitions(unit, due_day, on_time)
         did = stable_int("pet", first_day) % 10**9 * 10**5 + np.arange(n)
+        # petitions planned after the end (horizon) were never filed
+        keep = day <= self.end_day
+        if not keep.all():
+            day, ts, unit, due_day, res_ts, satisfied, on_time, did = (
+                a[keep] for a in (day, ts, unit, due_day, res_ts, satisfied, on_time, did)
+            )
+            kind_draw = rng.random(n)[keep]
+        else:
+            kind_draw = rng.random(n)
+        self.acc.add_petitions(unit, due_day, on_time)
         xprov = np.where(
             day < REFORM_DAY,
             w.unit_export[unit],
@@ -269,7 +295,7 @@ class Generator:
             "due": due_day * DAY + ts % DAY,
             "resolved": res_ts,
             "satisfied": satisfied,
-            "kind": (rng.random(n) < 0.15).astype(np.int8),
+            "kind": (kind_draw < 0.15).astype(np.int8),
             "bday": day,
             "xprov": xprov,
         }
@@ -687,6 +713,7 @@ class Generator:
             "dossiers": cfg.dossiers,
             "start": cfg.start.isoformat(),
             "end": cfg.end.isoformat(),
+            **({"horizon": cfg.horizon.isoformat()} if cfg.horizon else {}),
             "provinces": [{"code": c, "name": self.world.province_names[c]} for c in self.world.provinces],
             "exports": [
                 {

@@ -123,6 +123,7 @@ def simulate(
     world_end: int,
     pool_sizes: list[int],
     many_changes_rate: float,
+    plan_end: int | None = None,
 ) -> Dossiers:
     n = len(recv_day)
     procs = world.procedures
@@ -132,7 +133,9 @@ def simulate(
     olevel = np.array([ONLINE_LEVELS.index(p.online_level) for p in procs], dtype=np.int8)[proc]
     fee = np.array([p.fee for p in procs], dtype=np.int64)[proc]
     # progress through the world, 0..1: online use, payment and digitisation rise over time
-    t = np.clip((recv_day - start_day) / max(1, world_end - start_day), 0, 1)
+    # (over the planned range, so a world stopped early is a prefix of the longer one)
+    plan_end = world_end if plan_end is None else plan_end
+    t = np.clip((recv_day - start_day) / max(1, plan_end - start_day), 0, 1)
 
     p_online = np.select([olevel == 0, olevel == 1], [0.35 + 0.45 * t, 0.15 + 0.40 * t], 0.0)
     u = rng.random(n)
@@ -235,13 +238,23 @@ def simulate(
     due0 = np.where(has_due & (ts[:, RECEIVE] >= 0), due0_day * DAY + 16 * 3600 + 30 * 60, -1)
 
     paid_p = np.where(online, 0.30 + 0.45 * t, 0.03)
-    paid = np.where(received & (fee > 0) & (rng.random(n) < paid_p), np.where(rng.random(n) < 0.7, 1, 2), 0)
+    paid = np.where(
+        received & (ts[:, RECEIVE] >= 0) & (fee > 0) & (rng.random(n) < paid_p),
+        np.where(rng.random(n) < 0.7, 1, 2),
+        0,
+    )
     digitised = (received & (rng.random(n) < np.where(online, 0.45, 0.25) + 0.45 * t)).astype(np.int8)
     eresult = (rng.random(n) < 0.2 + 0.5 * t).astype(np.int8)  # shown once the dossier is finished
     vneid = (rng.random(n) < np.where(online, 0.5 + 0.45 * t, 0.1 + 0.3 * t)).astype(np.int8)
     synced = (outcome != REGISTERED) & (rng.random(n) < 0.96)
     long_lived = (ts[:, END] < 0) | (ts[:, END] - ts[:, RECEIVE] > 6 * DAY)
-    many = received & long_lived & (ts[:, REQ1] < 0) & (rng.random(n) < many_changes_rate)
+    many = (
+        received
+        & (ts[:, RECEIVE] >= 0)
+        & long_lived
+        & (ts[:, REQ1] < 0)
+        & (rng.random(n) < many_changes_rate)
+    )
     person = (
         np.array([rng.integers(0, pool_sizes[p]) for p in wp], dtype=np.int64) if n else np.zeros(0, np.int64)
     )

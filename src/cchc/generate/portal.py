@@ -91,7 +91,9 @@ def dossier_events(world: World, d: Dossiers, rng, world_end: int) -> dict[str, 
     rated_ts = d.ts[:, RETURN] + rng.integers(600, 3 * DAY, size=n)
     rated = (d.ts[:, RETURN] >= 0) & (rng.random(n) < 0.25) & (rated_ts < limit)
     idx = np.flatnonzero(rated)
-    level = rng.choice(3, size=len(idx), p=[0.55, 0.35, 0.10]).astype(np.int8)
+    # one draw per dossier, whether or not the world has ended by then: a world stopped earlier draws
+    # the same numbers, so it is an exact prefix of the longer one
+    level = rng.choice(3, size=n, p=[0.55, 0.35, 0.10]).astype(np.int8)[idx]
     out["ratings"] = {"di": idx, "ts": rated_ts[idx], "kind": level}
     for ev in out.values():
         di = ev["di"]
