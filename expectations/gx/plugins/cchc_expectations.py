@@ -108,6 +108,35 @@ class CheckedRowsCount(QueryMetricProvider):
         )
 
 
+HAS_CALENDAR = "select to_regclass('staging.ref_vn_calendar') is not null"
+
+
+def recent_accepted_row_counts_sql(has_calendar: bool) -> str:
+    """Row counts of the recent accepted batches the band compares batch `:batch_id` with
+    (newest first, at most `:history`); see `RecentAcceptedRowCounts`."""
+    if has_calendar:
+        day_kind = (
+            "coalesce((select c.is_working_day::boolean from staging.ref_vn_calendar c "
+            "where c.date_day::date = {d}), extract(isodow from {d}) < 6)"
+        )
+    else:
+        day_kind = "(extract(isodow from {d}) < 6)"
+    return f"""
+        select prev.rows_loaded
+        from audit.batches as cur
+        join audit.batches as prev
+          on prev.entity = cur.entity
+         and prev.province_code is not distinct from cur.province_code
+         and prev.business_date < cur.business_date
+         and prev.status = 'loaded'
+         and prev.rows_loaded is not null
+        where cur.batch_id = :batch_id
+          and {day_kind.format(d="prev.business_date")} = {day_kind.format(d="cur.business_date")}
+        order by prev.business_date desc, prev.batch_id desc
+        limit :history
+    """
+
+
 class RecentAcceptedRowCounts(QueryMetricProvider):
     """Row counts of the province's recent accepted batches of the same entity and day kind.
 
@@ -130,30 +159,8 @@ class RecentAcceptedRowCounts(QueryMetricProvider):
         batch_id = metric_value_kwargs.get("ledger_batch_id")
         if not isinstance(batch_id, int):
             raise ValueError("ledger_batch_id must be given as an expectation parameter")
-        has_calendar = execution_engine.execute_query(
-            sa.text("select to_regclass('staging.ref_vn_calendar') is not null")
-        ).scalar()
-        if has_calendar:
-            day_kind = (
-                "coalesce((select c.is_working_day::boolean from staging.ref_vn_calendar c "
-                "where c.date_day::date = {d}), extract(isodow from {d}) < 6)"
-            )
-        else:
-            day_kind = "(extract(isodow from {d}) < 6)"
-        query = f"""
-            select prev.rows_loaded
-            from audit.batches as cur
-            join audit.batches as prev
-              on prev.entity = cur.entity
-             and prev.province_code is not distinct from cur.province_code
-             and prev.business_date < cur.business_date
-             and prev.status = 'loaded'
-             and prev.rows_loaded is not null
-            where cur.batch_id = :batch_id
-              and {day_kind.format(d="prev.business_date")} = {day_kind.format(d="cur.business_date")}
-            order by prev.business_date desc, prev.batch_id desc
-            limit :history
-        """
+        has_calendar = execution_engine.execute_query(sa.text(HAS_CALENDAR)).scalar()
+        query = recent_accepted_row_counts_sql(bool(has_calendar))
         result = execution_engine.execute_query(
             sa.text(query).bindparams(batch_id=batch_id, history=int(metric_value_kwargs["history"]))
         )
@@ -204,6 +211,38 @@ def _columns(columns: list[str]) -> str:
     return ", ".join(columns)
 
 
+def row_condition(expectation_type: str, kwargs: dict) -> str | None:
+    """The SQL condition that makes one row of the batch unexpected, for the row expectations
+    whose verdict is row by row (None for the others). The expectations' queries are built
+    from it, and `cchc.validate` uses it to count a group's unexpected rows per batch."""
+    if expectation_type == "expect_rows_to_not_match":
+        return str(kwargs["condition"])
+    if expectation_type == "expect_column_values_to_be_in_reference":
+        col = kwargs["column"]
+        return (
+            f"{col} is not null and not exists (select 1 from ({kwargs['reference']}) as ref "
+            f"where ref.code = {col})"
+        )
+    if expectation_type == "expect_unit_codes_valid_on_date":
+        table = kwargs.get("reference_table") or "staging.ref_admin_units"
+        col, day = kwargs["column"], kwargs["date_expression"]
+        return (
+            f"{col} is not null and ({day}) is not null "
+            f"and not exists (select 1 from {table} as u where u.unit_code::text = {col} "
+            f"and u.valid_from::date <= ({day}) "
+            f"and (u.valid_to is null or u.valid_to::date >= ({day})))"
+        )
+    return None
+
+
+def row_select(expectation_type: str, kwargs: dict) -> str:
+    """The select list of a row expectation's unexpected rows (what its examples show)."""
+    shown = _columns(kwargs["show"])
+    if expectation_type == "expect_unit_codes_valid_on_date":
+        return f"{shown}, ({kwargs['date_expression']}) as checked_on"
+    return shown
+
+
 class ExpectRowsToNotMatch(_CchcRowsExpectation):
     """No row of the batch may satisfy `condition` (a SQL boolean over the batch's columns).
 
@@ -215,8 +254,9 @@ class ExpectRowsToNotMatch(_CchcRowsExpectation):
 
     @pydantic.root_validator(pre=True)
     def _derive_query(cls, values: dict) -> dict:
+        condition = row_condition("expect_rows_to_not_match", values)
         values["unexpected_rows_query"] = (
-            f"select {_columns(values['show'])} from {{batch}} where {values['condition']}"
+            f"select {_columns(values['show'])} from {{batch}} where {condition}"
         )
         return values
 
@@ -231,10 +271,9 @@ class ExpectColumnValuesToBeInReference(_CchcRowsExpectation):
 
     @pydantic.root_validator(pre=True)
     def _derive_query(cls, values: dict) -> dict:
+        condition = row_condition("expect_column_values_to_be_in_reference", values)
         values["unexpected_rows_query"] = (
-            f"select {_columns(values['show'])} from {{batch}} where {values['column']} is not null "
-            f"and not exists (select 1 from ({values['reference']}) as ref "
-            f"where ref.code = {values['column']})"
+            f"select {_columns(values['show'])} from {{batch}} where {condition}"
         )
         return values
 
@@ -249,15 +288,9 @@ class ExpectUnitCodesValidOnDate(_CchcRowsExpectation):
 
     @pydantic.root_validator(pre=True)
     def _derive_query(cls, values: dict) -> dict:
-        table = values.get("reference_table") or "staging.ref_admin_units"
-        col, day = values["column"], values["date_expression"]
-        values["unexpected_rows_query"] = (
-            f"select {_columns(values['show'])}, ({day}) as checked_on from {{batch}} "
-            f"where {col} is not null and ({day}) is not null "
-            f"and not exists (select 1 from {table} as u where u.unit_code::text = {col} "
-            f"and u.valid_from::date <= ({day}) "
-            f"and (u.valid_to is null or u.valid_to::date >= ({day})))"
-        )
+        condition = row_condition("expect_unit_codes_valid_on_date", values)
+        select = row_select("expect_unit_codes_valid_on_date", values)
+        values["unexpected_rows_query"] = f"select {select} from {{batch}} where {condition}"
         return values
 
 

@@ -10,9 +10,11 @@ directly, so the work per batch follows the batch's size, not the warehouse's.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,28 +45,53 @@ class GxProject:
             self.suites[name] = self.context.suites.get(name)
         return self.suites[name]
 
-    def batch_for(self, entity: str, batch_id: int) -> Batch:
-        """The rows of `batch_id` in raw.<entity>, as a GX batch (SQL: `where batch_id = N`)."""
-        from great_expectations.core.batch import LegacyBatchDefinition
+    def batch_for(self, entity: str, batch_id: int | Sequence[int]) -> Batch:
+        """The rows of `batch_id` in raw.<entity>, as a GX batch (SQL: `where batch_id = N`).
+
+        Given several ids, one batch over all their rows (`where batch_id in (…)`): a group of
+        batches validated in one GX run, whose results are then split per batch by the caller.
+        """
+        from great_expectations.compatibility.sqlalchemy import sqlalchemy as sa
+        from great_expectations.core.batch import BatchMarkers, LegacyBatchDefinition
         from great_expectations.core.id_dict import IDDict
         from great_expectations.datasource.fluent.interfaces import Batch
+        from great_expectations.execution_engine.sqlalchemy_batch_data import SqlAlchemyBatchData
 
+        ids = [int(batch_id)] if isinstance(batch_id, int) else sorted(int(b) for b in batch_id)
+        if not ids:
+            raise ValueError("batch_for needs at least one batch id")
+        identifier: int | list[int] = ids[0] if isinstance(batch_id, int) else ids
         asset = self.context.data_sources.get(DATASOURCE).get_asset(entity)
         definition = asset.get_batch_definition(BATCH_DEFINITION)
         partitioner = definition.partitioner
-        request = asset.build_batch_request(options={"batch_id": batch_id}, partitioner=partitioner)
+        request = asset.build_batch_request(options={"batch_id": ids[0]}, partitioner=partitioner)
         sql_partitioner = asset.get_partitioner_implementation(partitioner)
         spec_kwargs = asset._create_batch_spec_kwargs()
         spec_kwargs["partitioner_method"] = sql_partitioner.method_name
         spec_kwargs["partitioner_kwargs"] = sql_partitioner.partitioner_method_kwargs()
-        spec_kwargs["batch_identifiers"] = {"batch_id": batch_id}
+        spec_kwargs["batch_identifiers"] = {"batch_id": identifier}
         spec = asset._create_batch_spec(spec_kwargs)
-        data, markers = asset.datasource.get_execution_engine().get_batch_data_and_markers(spec)
+        engine = asset.datasource.get_execution_engine()
+        if len(ids) == 1 and isinstance(batch_id, int):
+            data, markers = engine.get_batch_data_and_markers(spec)
+        else:
+            # The partitioner compares batch_id with one value; a group needs `in (…)`. The
+            # selectable is what GX would build, with that one condition changed.
+            table = sa.table(spec["table_name"], schema=spec.get("schema_name"))
+            selectable = sa.select(sa.text("*")).select_from(table).where(sa.column("batch_id").in_(ids))
+            data = SqlAlchemyBatchData(
+                execution_engine=engine,
+                selectable=selectable,
+                create_temp_table=False,
+                source_table_name=spec["table_name"],
+                source_schema_name=spec.get("schema_name"),
+            )
+            markers = BatchMarkers({"ge_load_time": dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")})
         legacy = LegacyBatchDefinition(
             datasource_name=DATASOURCE,
             data_connector_name="fluent",
             data_asset_name=asset.name,
-            batch_identifiers=IDDict({"batch_id": batch_id}),
+            batch_identifiers=IDDict({"batch_id": identifier}),
         )
         return Batch(
             datasource=asset.datasource,
@@ -74,7 +101,7 @@ class GxProject:
             batch_markers=markers,
             batch_spec=spec,
             batch_definition=legacy,
-            metadata={"batch_id": batch_id},
+            metadata={"batch_id": identifier},
         )
 
 

@@ -25,9 +25,10 @@ import psycopg
 
 from cchc import ledger
 from cchc.settings import get_settings
-from cchc.validate.entities import ENTITIES
+from cchc.validate import grouped as grouped_mod
+from cchc.validate.entities import ENTITIES, Entity
 from cchc.validate.project import GxProject, open_project
-from cchc.validate.results import outcome_of, reason
+from cchc.validate.results import MAX_EXAMPLES, ExpectationOutcome, outcome_of, reason
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +74,21 @@ def _result_format(id_columns: tuple[str, ...]) -> dict:
     }
 
 
-def _run_suites(
-    project: GxProject, batch, suite_names: list[str], batch_id: int, id_columns: tuple[str, ...]
-):
-    """Run the suites on the batch in one GX graph (shared metrics are computed once, column
-    metrics bundled into few queries); store each suite's result for Data Docs.
+def _run_configs(project: GxProject, batch, configs: list, batch_id: int | None, id_columns: tuple[str, ...]):
+    """Run expectation configurations on a GX batch in one graph (shared metrics are computed
+    once, column metrics bundled into few queries)."""
+    validator = project.context.get_validator_using_batch_list(expectation_suite=None, batch_list=[batch])
+    params = {"ledger_batch_id": batch_id} if batch_id is not None else {}
+    configs = validator.process_expectations_for_validation(configs, params)
+    return validator.graph_validate(
+        configurations=configs, runtime_configuration={"result_format": _result_format(id_columns)}
+    )
 
-    Returns (suite name, GX expectation result) pairs.
-    """
+
+def _store_for_data_docs(
+    project: GxProject, batch, suite_results: dict[str, list], run_name: str, params
+) -> None:
+    """Store each suite's results in GX's validation results store (what Data Docs render)."""
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -89,29 +97,13 @@ def _run_suites(
     )
     from great_expectations.validator.validator import calc_validation_statistics
 
-    suites = [project.suite(name) for name in suite_names]
-    owner = {}
-    configs = []
-    for suite in suites:
-        for config in suite.expectation_configurations:
-            owner[config.id] = suite.name
-            configs.append(config)
-    validator = project.context.get_validator_using_batch_list(
-        expectation_suite=suites[0], batch_list=[batch]
-    )
-    configs = validator.process_expectations_for_validation(configs, {"ledger_batch_id": batch_id})
-    results = validator.graph_validate(
-        configurations=configs, runtime_configuration={"result_format": _result_format(id_columns)}
-    )
-    pairs = [(owner[r.expectation_config.id], r) for r in results]
-    run_id = RunIdentifier(run_name=f"batch-{batch_id}", run_time=dt.datetime.now(dt.UTC))
-    for suite in suites:
-        mine = [r for name, r in pairs if name == suite.name]
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    for suite_name, mine in suite_results.items():
         stats = calc_validation_statistics(mine)
         suite_result = ExpectationSuiteValidationResult(
             success=stats.success,
             results=mine,
-            suite_name=suite.name,
+            suite_name=suite_name,
             statistics={
                 "evaluated_expectations": stats.evaluated_expectations,
                 "successful_expectations": stats.successful_expectations,
@@ -122,12 +114,12 @@ def _run_suites(
                 "run_id": run_id,
                 "validation_time": run_id.run_time,
                 "batch_spec": dict(batch.batch_spec),
-                "batch_parameters": {"batch_id": batch_id},
+                "batch_parameters": {"batch_id": params},
                 "active_batch_definition": batch.batch_definition.to_json_dict(),
             },
             batch_id=batch.id,
         )
-        suite_id = ExpectationSuiteIdentifier(name=suite.name)
+        suite_id = ExpectationSuiteIdentifier(name=suite_name)
         project.context.validation_results_store.store_validation_results(
             suite_validation_result=suite_result,
             suite_validation_result_identifier=ValidationResultIdentifier(
@@ -135,7 +127,32 @@ def _run_suites(
             ),
             expectation_suite_identifier=suite_id,
         )
-    return pairs
+
+
+def _suite_configs(project: GxProject, entity: Entity) -> tuple[list, dict[str, str], dict[str, str]]:
+    """Both suites' configurations, and per configuration id its suite and severity."""
+    configs, owner, severity = [], {}, {}
+    for name, level in ((entity.critical_suite, "critical"), (entity.warning_suite, "warning")):
+        for config in project.suite(name).expectation_configurations:
+            configs.append(config)
+            owner[config.id] = name
+            severity[config.id] = level
+    return configs, owner, severity
+
+
+def _run_suites(project: GxProject, entity: Entity, batch_id: int, rows: int) -> list[ExpectationOutcome]:
+    """Both suites on one batch in one GX graph; results stored for Data Docs."""
+    batch = project.batch_for(entity.name, batch_id)
+    configs, owner, severity = _suite_configs(project, entity)
+    results = _run_configs(project, batch, configs, batch_id, entity.id_columns)
+    by_suite: dict[str, list] = {}
+    for r in results:
+        by_suite.setdefault(owner[r.expectation_config.id], []).append(r)
+    _store_for_data_docs(project, batch, by_suite, f"batch-{batch_id}", batch_id)
+    return [
+        outcome_of(r, owner[r.expectation_config.id], severity[r.expectation_config.id], rows)
+        for r in results
+    ]
 
 
 def _batch_rows(conn: psycopg.Connection, entity: str, batch_id: int) -> int:
@@ -157,6 +174,46 @@ def _store_identity_checks(conn: psycopg.Connection, batch_id: int) -> None:
     )
 
 
+def _pending_row(conn: psycopg.Connection, batch_id: int):
+    row = conn.execute(
+        "select entity, province_code, business_date, file_name, status from audit.batches "
+        "where batch_id = %s for update",
+        (batch_id,),
+    ).fetchone()
+    if row is None:
+        raise ValidationError(f"batch {batch_id} is not in audit.batches")
+    return row
+
+
+def _record_verdict(
+    conn: psycopg.Connection, entity_name: str, batch_id: int, outcomes: list[ExpectationOutcome]
+) -> tuple[str, str | None, list[str], list[int]]:
+    """Store the results and accept or quarantine, in the caller's transaction."""
+    broken = [o for o in outcomes if o.severity == "critical" and o.not_evaluated]
+    if broken:
+        raise ValidationError(
+            f"batch {batch_id} ({entity_name}): critical expectation could not run: "
+            + "; ".join(o.message for o in broken)
+        )
+    conn.execute("delete from audit.validation_results where batch_id = %s", (batch_id,))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into audit.validation_results (batch_id, suite_name, expectation, severity, "
+            "success, element_count, unexpected_count, observed_value, unexpected_examples, message) "
+            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [o.row(batch_id) for o in outcomes],
+        )
+    if entity_name == "bieu06_rows":
+        _store_identity_checks(conn, batch_id)
+    failed_critical = [o for o in outcomes if o.severity == "critical" and not o.success]
+    warnings = [o.message for o in outcomes if o.severity == "warning" and not o.success]
+    if failed_critical:
+        why = reason(failed_critical)
+        ledger.quarantine(conn, batch_id, why)
+        return "quarantined", why, warnings, []
+    return "loaded", None, warnings, ledger.accept(conn, batch_id, warnings)
+
+
 def validate_batch(batch_id: int, *, project: GxProject | None = None) -> ValidationOutcome:
     """Validate one pending batch and record the verdict; other statuses are left as they are."""
     from cchc.warehouse.connection import connect, loader_target
@@ -166,14 +223,7 @@ def validate_batch(batch_id: int, *, project: GxProject | None = None) -> Valida
     project = project or open_project(settings, target)
     started = time.perf_counter()
     with connect(target) as conn:
-        row = conn.execute(
-            "select entity, province_code, business_date, file_name, status from audit.batches "
-            "where batch_id = %s for update",
-            (batch_id,),
-        ).fetchone()
-        if row is None:
-            raise ValidationError(f"batch {batch_id} is not in audit.batches")
-        entity_name, province, business_date, file_name, status = row
+        entity_name, province, business_date, file_name, status = _pending_row(conn, batch_id)
         if status != "pending":
             return ValidationOutcome(
                 batch_id, entity_name, province, business_date, file_name, status, validated=False
@@ -182,36 +232,8 @@ def validate_batch(batch_id: int, *, project: GxProject | None = None) -> Valida
         if entity is None:
             raise ValidationError(f"batch {batch_id}: no suites for entity {entity_name!r}")
         rows = _batch_rows(conn, entity_name, batch_id)
-        batch = project.batch_for(entity_name, batch_id)
-        severity = {entity.critical_suite: "critical", entity.warning_suite: "warning"}
-        pairs = _run_suites(project, batch, list(severity), batch_id, entity.id_columns)
-        outcomes = [outcome_of(result, name, severity[name], rows) for name, result in pairs]
-        broken = [o for o in outcomes if o.severity == "critical" and o.not_evaluated]
-        if broken:
-            raise ValidationError(
-                f"batch {batch_id} ({entity_name}): critical expectation could not run: "
-                + "; ".join(o.message for o in broken)
-            )
-        conn.execute("delete from audit.validation_results where batch_id = %s", (batch_id,))
-        with conn.cursor() as cur:
-            cur.executemany(
-                "insert into audit.validation_results (batch_id, suite_name, expectation, severity, "
-                "success, element_count, unexpected_count, observed_value, unexpected_examples, message) "
-                "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [o.row(batch_id) for o in outcomes],
-            )
-        if entity_name == "bieu06_rows":
-            _store_identity_checks(conn, batch_id)
-        failed_critical = [o for o in outcomes if o.severity == "critical" and not o.success]
-        warnings = [o.message for o in outcomes if o.severity == "warning" and not o.success]
-        superseded: list[int] = []
-        if failed_critical:
-            why = reason(failed_critical)
-            ledger.quarantine(conn, batch_id, why)
-            status, verdict = "quarantined", why
-        else:
-            superseded = ledger.accept(conn, batch_id, warnings)
-            status, verdict = "loaded", None
+        outcomes = _run_suites(project, entity, batch_id, rows)
+        status, verdict, warnings, superseded = _record_verdict(conn, entity_name, batch_id, outcomes)
     seconds = time.perf_counter() - started
     log.info(
         "batch %s (%s, %s rows): %s in %.2fs %s", batch_id, entity_name, rows, status, seconds, verdict or ""
@@ -231,26 +253,229 @@ def validate_batch(batch_id: int, *, project: GxProject | None = None) -> Valida
     )
 
 
-def validate_pending(entity: str | None = None) -> list[ValidationOutcome]:
-    """Validate every pending batch (of one entity, or all), oldest first. A batch whose
-    validation breaks stays pending and is reported with its error; the others go on."""
+# Reference rules read other entities' verdicts (the catalogue: accepted formalities; known
+# dossiers: loaded or pending dossier exports), so those entities are judged first in a run.
+_FIRST = ("portal_formalities", "onestop_hoso")
+
+
+def validate_pending(entity: str | None = None, *, grouped: bool = True) -> list[ValidationOutcome]:
+    """Validate every pending batch (of one entity, or all). A batch whose validation breaks
+    stays pending and is reported with its error; the others go on.
+
+    Batches of one entity are validated in groups (`cchc.validate.grouped`), oldest first within
+    an entity; entities whose verdicts other rules read come first. `grouped=False`: one GX
+    run per batch, oldest first (what a group falls back to).
+    """
     from cchc.warehouse.connection import connect, loader_target
 
     settings = get_settings()
     target = loader_target(settings)
     with connect(target) as conn:
         pending = ledger.pending_batches(conn, entity=entity)
-    if not pending:
-        return []
+        if not pending:
+            return []
+        plan = conn.execute(
+            "select b.batch_id, b.entity, coalesce(b.rows_loaded, 0) from audit.batches b "
+            "where b.batch_id = any(%s) order by b.batch_id",
+            (pending,),
+        ).fetchall()
     project = open_project(settings, target)
+    if not grouped:
+        return [_validate_one(project, target, batch_id) for batch_id in pending]
+    by_entity: dict[str, list[tuple[int, int]]] = {}
+    for batch_id, name, rows in plan:
+        by_entity.setdefault(name, []).append((batch_id, rows))
+    order = sorted(
+        by_entity, key=lambda e: (e not in _FIRST, _FIRST.index(e) if e in _FIRST else 0, by_entity[e][0][0])
+    )
+    outcomes: list[ValidationOutcome] = []
+    for name in order:
+        for group in grouped_mod.plan_groups(by_entity[name]):
+            outcomes.extend(validate_group(group, project=project))
+    return outcomes
+
+
+def _validate_one(project: GxProject, target, batch_id: int) -> ValidationOutcome:
+    try:
+        return validate_batch(batch_id, project=project)
+    except Exception as err:  # one batch never stops the others
+        log.exception("validation of batch %s failed", batch_id)
+        return _error_outcome(target, batch_id, err)
+
+
+def validate_group(batch_ids: list[int], *, project: GxProject | None = None) -> list[ValidationOutcome]:
+    """Validate pending batches of one entity with one GX run over all of them, then record a
+    verdict per batch, oldest first, each in its own transaction (see `cchc.validate.grouped`).
+    A batch with any unexpected row, or a group whose split cannot be trusted, is validated
+    alone by GX."""
+    from cchc.warehouse.connection import connect, loader_target
+
+    settings = get_settings()
+    target = loader_target(settings)
+    project = project or open_project(settings, target)
+    ids = sorted(batch_ids)
+    with connect(target) as conn:
+        names = {
+            r[0]
+            for r in conn.execute(
+                "select distinct entity from audit.batches where batch_id = any(%s)", (ids,)
+            )
+        }
+    entity = ENTITIES.get(next(iter(names))) if len(names) == 1 else None
+    if len(ids) < 2 or entity is None:
+        return [_validate_one(project, target, b) for b in ids]
+    configs, owner, severity = _suite_configs(project, entity)
+    if not grouped_mod.groupable(entity.name, configs):
+        log.info("%s: rules that relate rows across a batch; one batch at a time", entity.name)
+        return [_validate_one(project, target, b) for b in ids]
+    started = time.perf_counter()
+    try:
+        split = _run_group(project, target, entity, ids, configs, owner)
+    except Exception:  # the group run itself broke: each batch gets its own chance
+        log.exception(
+            "group validation of %s batches %s failed; validating them one by one", entity.name, ids
+        )
+        split = None
+    if split is None:
+        return [_validate_one(project, target, b) for b in ids]
+    results, flagged, rows, split_rows = split
+    share = (time.perf_counter() - started) / len(ids)
     outcomes = []
-    for batch_id in pending:
+    for batch_id in ids:
+        if batch_id in flagged:
+            outcomes.append(_validate_one(project, target, batch_id))
+            continue
         try:
-            outcomes.append(validate_batch(batch_id, project=project))
-        except Exception as err:  # one batch never stops the others
+            outcomes.append(
+                _verdict_from_group(
+                    target,
+                    entity,
+                    batch_id,
+                    rows.get(batch_id, 0),
+                    configs,
+                    results,
+                    split_rows,
+                    owner,
+                    severity,
+                    share,
+                )
+            )
+        except Exception as err:
             log.exception("validation of batch %s failed", batch_id)
             outcomes.append(_error_outcome(target, batch_id, err))
     return outcomes
+
+
+def _run_group(project: GxProject, target, entity: Entity, ids: list[int], configs: list, owner: dict):
+    """One GX run over the group. Returns (GX result per suite configuration id, batches with an
+    unexpected row, rows per batch), or None when the split per batch cannot be trusted."""
+    from cchc.warehouse.connection import connect
+
+    run_configs = grouped_mod.group_run_configs(configs)
+    batch = project.batch_for(entity.name, ids)
+    gx_results = _run_configs(project, batch, list(run_configs.values()), None, entity.id_columns)
+    original = {run.id: config_id for config_id, run in run_configs.items()}
+    results = {original[r.expectation_config.id]: r for r in gx_results}
+    by_suite: dict[str, list] = {}
+    for config_id, r in results.items():
+        by_suite.setdefault(owner[config_id], []).append(r)
+    _store_for_data_docs(project, batch, by_suite, f"batches-{ids[0]}-{ids[-1]}", ids)
+    flagged: set[int] = set()
+    split_rows: dict[str, dict] = {}
+    config_by_id = {c.id: c for c in configs}
+    with connect(target, autocommit=True) as conn:
+        rows = dict(
+            conn.execute(
+                f"select batch_id, count(*) from {entity.table} where batch_id = any(%s) group by batch_id",
+                (ids,),
+            ).fetchall()
+        )
+        for config_id, r in results.items():
+            if grouped_mod.raised_error(r):
+                if not grouped_mod.data_independent_error(r):
+                    log.warning("group %s of %s: %s could not run; one by one", ids, entity.name, config_id)
+                    return None
+                continue
+            if r.success:
+                continue
+            config = config_by_id[config_id]
+            if config.type in grouped_mod.ROW_TYPES:
+                # row rules report count and examples themselves: split them here, no GX re-run
+                found = grouped_mod.row_samples_by_batch(conn, entity.table, ids, config, MAX_EXAMPLES)
+                total = sum(n for n, _ in found.values())
+                if total != int((r.result or {}).get("unexpected_count") or -1):
+                    log.warning(
+                        "group %s of %s: %s split %s; one by one", ids, entity.name, config.type, total
+                    )
+                    return None
+                split_rows[config_id] = found
+                continue
+            counts = grouped_mod.unexpected_by_batch(conn, entity.table, ids, config)
+            expected = (r.result or {}).get("unexpected_count")
+            if counts is None or expected is None or sum(counts.values()) != int(expected):
+                log.warning(
+                    "group %s of %s: cannot split %s per batch (%s vs %s); one by one",
+                    ids,
+                    entity.name,
+                    config.type,
+                    counts and sum(counts.values()),
+                    expected,
+                )
+                return None
+            flagged.update(b for b, n in counts.items() if n)
+    return results, flagged, rows, split_rows
+
+
+def _verdict_from_group(
+    target,
+    entity: Entity,
+    batch_id: int,
+    rows: int,
+    configs,
+    results,
+    split_rows,
+    owner,
+    severity,
+    share: float,
+) -> ValidationOutcome:
+    from cchc.warehouse.connection import connect
+
+    started = time.perf_counter()
+    with connect(target) as conn:
+        entity_name, province, business_date, file_name, status = _pending_row(conn, batch_id)
+        if status != "pending":
+            return ValidationOutcome(
+                batch_id, entity_name, province, business_date, file_name, status, validated=False
+            )
+        outcomes = []
+        ordered = grouped_mod.gx_order(configs)
+        # GX lists the expectations whose metrics failed first, then the others
+        errored = [c for c in ordered if c.id in results and grouped_mod.raised_error(results[c.id])]
+        for config in errored + [c for c in ordered if c not in errored]:
+            if config.type == grouped_mod.BAND:
+                result = grouped_mod.band_result(conn, config, batch_id, rows)
+            elif config.id in split_rows:
+                count, sample = split_rows[config.id].get(batch_id, (0, []))
+                result = grouped_mod.failed_row_result(config, count, sample, rows)
+            else:
+                result = grouped_mod.clean_result(config, results[config.id], rows)
+            outcomes.append(outcome_of(result, owner[config.id], severity[config.id], rows))
+        status, verdict, warnings, superseded = _record_verdict(conn, entity_name, batch_id, outcomes)
+    seconds = share + time.perf_counter() - started
+    log.info("batch %s (%s, %s rows, grouped): %s %s", batch_id, entity_name, rows, status, verdict or "")
+    return ValidationOutcome(
+        batch_id,
+        entity_name,
+        province,
+        business_date,
+        file_name,
+        status,
+        reason=verdict,
+        warnings=warnings,
+        superseded=superseded,
+        rows=rows,
+        seconds=seconds,
+    )
 
 
 def _error_outcome(target, batch_id: int, err: Exception) -> ValidationOutcome:
