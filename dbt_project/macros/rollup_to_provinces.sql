@@ -15,6 +15,10 @@
     left join {{ ref('int_unit_province_weights') }} as w
         on f.unit_key = w.unit_key
     where coalesce(w.province_code_current, f.province_code_current) is not null
+    {%- if is_incremental() %}
+        -- an incremental monthly model rolls up only the months it rebuilds (monthly_incremental.sql)
+        and f.month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
+    {%- endif %}
     group by
         f.month_start,
         coalesce(w.province_code_current, f.province_code_current)
@@ -34,6 +38,9 @@
             sum(f.{{ col }})::numeric as {{ col }}{{ "," if not loop.last }}
     {%- endfor %}
     from {{ relation }} as f
+    {%- if is_incremental() %}
+        where f.month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
+    {%- endif %}
     group by
         f.month_start
     {%- for key in extra_keys %},

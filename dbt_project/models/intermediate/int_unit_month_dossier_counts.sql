@@ -1,13 +1,37 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_months',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ stage_months_to_rebuild(['dossier_ends']) }}",
+        post_hook="{{ record_monthly_build() }}",
+        indexes=[{'columns': ['month_start']}],
+    )
+}}
+
 -- Per unit × month: dossiers received in the month (new ones only, carried-over excluded) and
 -- dossiers resolved in the month (rule 2's end date), with the flags the online, payment,
 -- digitisation and transparency KPIs count. Dossiers received or ended after the report date wait.
+--
+-- Incremental by month (macros/monthly_incremental.sql): a dossier version counts only in its received month
+-- and its end month, so a run rebuilds those two months of the old and the new version of every dossier
+-- changed since the last run, plus the months from the last run's report date to this one's, reading only
+-- dossiers received or ended from the earliest of those months on (indexed dates of fct_dossier).
+-- depends_on: {{ ref('int_dossier_month_versions') }}
 
 with
 
 dossiers as (
     select *
     from {{ ref('fct_dossier') }}
-    where received_date is not null and received_date <= {{ as_of_date() }}
+    where
+        received_date is not null and received_date <= {{ as_of_date() }}
+        {% if is_incremental() %}
+            and (
+                received_date >= (select min(m.month_start) from {{ months_to_rebuild() }} as m)
+                or end_date >= (select min(m.month_start) from {{ months_to_rebuild() }} as m)
+            )
+        {% endif %}
 ),
 
 received as (
@@ -84,4 +108,7 @@ select
     sum(resolved_total)::integer as resolved_total,
     sum(electronic_result_dossiers)::integer as electronic_result_dossiers
 from both_sides
+{% if is_incremental() %}
+    where month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
+{% endif %}
 group by unit_key, unit_code, month_start

@@ -8,6 +8,9 @@
             {'columns': ['dossier_code'], 'unique': true},
             {'columns': ['_fct_run_at']},
             {'columns': ['timeliness', 'due_date']},
+            {'columns': ['received_date']},
+            {'columns': ['end_date']},
+            {'columns': ['index_clock_end_date']},
         ],
     )
 }}
@@ -15,6 +18,7 @@
 -- One row per dossier, its current state, classified as of the report date (as_of_date()).
 -- Incremental: only dossiers whose timeline changed since the last run, plus open dossiers whose
 -- due date has passed since (in_progress_within → in_progress_overdue), are recomputed and merged.
+-- The received/end date indexes let the monthly facts read only the dossiers of the months they rebuild.
 
 with
 

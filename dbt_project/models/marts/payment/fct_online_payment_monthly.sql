@@ -1,5 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_months',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ stage_months_to_rebuild(['dossier_ends']) }}",
+        post_hook="{{ record_monthly_build() }}",
+        indexes=[{'columns': ['month_start']}],
+    )
+}}
+
 -- Online payment per unit × month received (Resolution 01/NQ-CP 2022, target var online_payment_target):
 -- dossiers paid online (DuocThanhToanTrucTuyen 1 or 2) among dossiers with fees (TongPhiLePhi > 0).
+-- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
+-- can have changed since the last run.
+-- depends_on: {{ ref('int_dossier_month_versions') }}
 
 select
     month_start,
@@ -13,4 +27,8 @@ select
     paid_online_dossiers::numeric / nullif(fee_dossiers, 0) >= {{ var('online_payment_target') }}::numeric
         as meets_target
 from {{ ref('int_unit_month_dossier_counts') }}
-where fee_dossiers > 0
+where
+    fee_dossiers > 0
+    {% if is_incremental() %}
+        and month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
+    {% endif %}

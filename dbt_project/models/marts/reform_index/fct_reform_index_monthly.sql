@@ -1,3 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_months',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ stage_months_to_rebuild(['dossier_span', 'petitions', 'ratings', 'service_results']) }}",
+        post_hook="{{ record_monthly_build() }}",
+        indexes=[{'columns': ['month_start']}],
+    )
+}}
+
 -- Decision 766 index per province (today's map) × month × group: the warehouse's own recomputation
 -- from records beside the score the portal published, and the difference.
 -- ratio per group (null = not applicable: no records, never 0):
@@ -8,6 +19,10 @@
 --   MDSH 22  digitisation: (digitised received + electronic results) / (received + resolved)
 --   MDHL 18  satisfaction: (petitions on time + satisfied ratings) / (petitions due + ratings)
 -- score_computed = max_points × ratio, capped at max_points.
+--
+-- Incremental by month (macros/monthly_incremental.sql): a run rebuilds every month any of its inputs can
+-- have changed since the last run (dossier spans, petitions, ratings, published scores, report date).
+-- depends_on: {{ ref('int_dossier_month_versions') }}
 
 with
 
@@ -18,6 +33,9 @@ timeliness as (
         sum(index_timely) as timely,
         sum(index_handled) as handled
     from {{ ref('fct_timeliness_province_monthly') }}
+    {% if is_incremental() %}
+        where month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
+    {% endif %}
     group by month_start, province_code_current
 ),
 
@@ -36,6 +54,9 @@ satisfaction as (
         petitions_due + ratings_total as denominator,
         petitions_on_time + ratings_satisfied as numerator
     from {{ ref('fct_satisfaction_province_monthly') }}
+    {% if is_incremental() %}
+        where month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
+    {% endif %}
 ),
 
 ratios as (
@@ -116,6 +137,9 @@ published as (
         group_code,
         score_published
     from {{ ref('stg_portal__service_results') }}
+    {% if is_incremental() %}
+        where month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
+    {% endif %}
 ),
 
 keys as (

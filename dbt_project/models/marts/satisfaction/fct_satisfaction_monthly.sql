@@ -1,7 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_months',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ stage_months_to_rebuild(['petitions', 'ratings']) }}",
+        post_hook="{{ record_monthly_build() }}",
+        indexes=[{'columns': ['month_start']}],
+    )
+}}
+
 -- Satisfaction per unit × month: petitions (PAKN) that fell due in the month (due date = 15 working
 -- days, from the portal) and how many were resolved by their due date; ratings given in the month and
 -- how many were satisfied (RAT_HAI_LONG or HAI_LONG). A petition's unit is its unitCode as valid on its
 -- received date; a rating's unit is its dossier's (a rating joins once its dossier has arrived).
+--
+-- Incremental by month (macros/monthly_incremental.sql): a run rebuilds the due months of every version of
+-- the petitions and the rated months of every version of the ratings in batches accepted or superseded
+-- since the last run, the rated months of dossiers with a new version (their unit may have changed), and
+-- the months from the last run's report date to this one's.
+-- depends_on: {{ ref('int_dossier_month_versions') }}
 
 with
 
@@ -21,7 +38,11 @@ petitions as (
             p.unit_code = u.unit_code
             and p.received_date >= u.valid_from
             and (u.valid_to is null or p.received_date <= u.valid_to)
-    where p.due_date <= {{ as_of_date() }}
+    where
+        p.due_date <= {{ as_of_date() }}
+        {% if is_incremental() %}
+            and date_trunc('month', p.due_date)::date in (select m.month_start from {{ months_to_rebuild() }} as m)
+        {% endif %}
     group by u.unit_key, p.unit_code, u.province_code_current, date_trunc('month', p.due_date)
 ),
 
@@ -38,7 +59,11 @@ ratings as (
     from {{ ref('stg_portal__ratings') }} as r
     inner join {{ ref('fct_dossier') }} as d
         on r.dossier_code = d.dossier_code
-    where r.rated_date <= {{ as_of_date() }}
+    where
+        r.rated_date <= {{ as_of_date() }}
+        {% if is_incremental() %}
+            and date_trunc('month', r.rated_date)::date in (select m.month_start from {{ months_to_rebuild() }} as m)
+        {% endif %}
     group by d.unit_key, d.unit_code, d.province_code_current, date_trunc('month', r.rated_date)
 ),
 

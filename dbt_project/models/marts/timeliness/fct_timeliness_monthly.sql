@@ -1,7 +1,25 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_months',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ stage_months_to_rebuild(['dossier_span']) }}",
+        post_hook="{{ record_monthly_build() }}",
+        indexes=[{'columns': ['month_start']}],
+    )
+}}
+
 -- Biểu 06 report style per unit × field × month (../shared/DESIGN.md, "Timeliness, report style"),
 -- with the Decision 766 index-style counts beside it. Each received dossier gets one row per month
 -- from its received month to its end month (or the report month while open), so carried-over
 -- dossiers make rows in later months. Ends after the report date count as not yet ended.
+--
+-- Incremental by month (macros/monthly_incremental.sql): one version of a dossier touches every month from
+-- its received month to its end month (or the report month while open), so a run rebuilds the whole span of
+-- the old and of the new version of every dossier changed since the last run, plus the months from the last
+-- run's report date to this one's (open dossiers' within/overdue status moves with the report date), and
+-- reads only the dossiers whose span can meet those months (indexed received/end dates of fct_dossier).
+-- depends_on: {{ ref('int_dossier_month_versions') }}
 
 with
 
@@ -20,7 +38,17 @@ dossiers as (
         case when d.end_date <= {{ as_of_date() }} then d.end_date end as report_end_date,
         case when d.index_clock_end_date <= {{ as_of_date() }} then d.index_clock_end_date end as index_end_date
     from {{ ref('fct_dossier') }} as d
-    where d.received_date is not null and d.received_date <= {{ as_of_date() }}
+    where
+        d.received_date is not null and d.received_date <= {{ as_of_date() }}
+        {% if is_incremental() %}
+            -- a superset of the dossiers touching the months to rebuild, on indexed columns
+            and d.received_date < (select max(m.month_start) + interval '1 month' from {{ months_to_rebuild() }} as m)
+            and (
+                d.end_date is null
+                or d.end_date >= (select min(m.month_start) from {{ months_to_rebuild() }} as m)
+                or d.index_clock_end_date >= (select min(m.month_start) from {{ months_to_rebuild() }} as m)
+            )
+        {% endif %}
 ),
 
 dossier_months as (
@@ -29,15 +57,19 @@ dossier_months as (
         m.month_start::date as month_start,
         (m.month_start + interval '1 month' - interval '1 day')::date as month_end
     from dossiers as d
-    cross join lateral generate_series(
-        date_trunc('month', d.received_date),
-        date_trunc('month', greatest(
-            d.received_date,
-            coalesce(d.report_end_date, {{ as_of_date() }}),
-            coalesce(d.index_end_date, d.report_end_date, {{ as_of_date() }})
-        )),
-        interval '1 month'
-    ) as m (month_start)
+    cross join
+        lateral generate_series(
+            date_trunc('month', d.received_date),
+            date_trunc('month', greatest(
+                d.received_date,
+                coalesce(d.report_end_date, {{ as_of_date() }}),
+                coalesce(d.index_end_date, d.report_end_date, {{ as_of_date() }})
+            )),
+            interval '1 month'
+        ) as m (month_start)
+    {% if is_incremental() %}
+        where m.month_start::date in (select r.month_start from {{ months_to_rebuild() }} as r)
+    {% endif %}
 ),
 
 flags as (

@@ -1,4 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_months',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ stage_months_to_rebuild(['dossier_span']) }}",
+        post_hook="{{ record_monthly_build() }}",
+        indexes=[{'columns': ['month_start']}],
+    )
+}}
+
 -- fct_timeliness_monthly rolled up onto the nation, per field × month; rates recomputed from the sums.
+-- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
+-- can have changed since the last run.
+-- depends_on: {{ ref('int_dossier_month_versions') }}
 
 {% set counts = [
     'received_total',
