@@ -28,6 +28,11 @@
 {{ return('months_to_rebuild__' ~ this.identifier) }}
 {%- endmacro %}
 
+{#- The first month to rebuild, as a scalar subquery (for index range predicates on dates). -#}
+{% macro first_month_to_rebuild() -%}
+(select min(m.month_start) from {{ months_to_rebuild() }} as m)
+{%- endmacro %}
+
 {% macro monthly_build_state() -%}
 {{ return('monthly_build__' ~ this.identifier) }}
 {%- endmacro %}

@@ -27,9 +27,11 @@ dossiers as (
     where
         received_date is not null and received_date <= {{ as_of_date() }}
         {% if is_incremental() %}
+            -- received or ended from the first month to rebuild on; ranges with both ends in subqueries so
+            -- the planner uses the date indexes (see fct_timeliness_monthly)
             and (
-                received_date >= (select min(m.month_start) from {{ months_to_rebuild() }} as m)
-                or end_date >= (select min(m.month_start) from {{ months_to_rebuild() }} as m)
+                received_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
+                or end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
             )
         {% endif %}
 ),

@@ -41,12 +41,13 @@ dossiers as (
     where
         d.received_date is not null and d.received_date <= {{ as_of_date() }}
         {% if is_incremental() %}
-            -- a superset of the dossiers touching the months to rebuild, on indexed columns
-            and d.received_date < (select max(m.month_start) + interval '1 month' from {{ months_to_rebuild() }} as m)
+            -- a superset of the dossiers touching the months to rebuild: open, or ended on or after the first
+            -- of them. Written as ranges whose both ends are subqueries: the planner then estimates each as
+            -- narrow (it cannot see the values) and ORs the date indexes instead of scanning all history.
             and (
                 d.end_date is null
-                or d.end_date >= (select min(m.month_start) from {{ months_to_rebuild() }} as m)
-                or d.index_clock_end_date >= (select min(m.month_start) from {{ months_to_rebuild() }} as m)
+                or d.end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
+                or d.index_clock_end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
             )
         {% endif %}
 ),
