@@ -168,3 +168,28 @@ def test_rules_that_relate_rows_of_a_report_are_never_grouped(gx_project):
     assert not grouped.groupable("bieu06_rows", configs)
     configs, _, _ = run._suite_configs(gx_project, ENTITIES["onestop_hoso"])
     assert grouped.groupable("onestop_hoso", configs)
+
+
+def test_validate_batches_groups_by_entity_and_answers_in_the_order_asked(db, raw, catalogue, gx_runs):
+    from cchc.validate.run import validate_batches
+    from tests.validate.test_portal import payment
+
+    hoso = [
+        raw.hoso_batch(db, "GE", DAY + dt.timedelta(days=i), _ge_rows(raw, DAY + dt.timedelta(days=i)))
+        for i in range(3)
+    ]
+    pay = raw.make_batch(db, "portal", "portal_payments", "GE", DAY, "/api/v1/payments-ge")
+    row = payment(990)
+    row.update(record=json.dumps(row["record"]), province_code="GE", business_date=DAY)
+    raw.insert_rows(db, "portal_payments", pay, [row])
+    done = raw.hoso_batch(db, "GE", DAY, _ge_rows(raw, DAY), status="quarantined")
+    asked = [pay, hoso[2], done, hoso[0], hoso[1]]
+    outcomes = validate_batches(asked)
+    assert [o.batch_id for o in outcomes] == asked
+    assert [o.status for o in outcomes] == ["loaded", "loaded", "quarantined", "loaded", "loaded"]
+    assert [o.validated for o in outcomes] == [True, True, False, True, True]
+    assert gx_runs == [pay]  # a group of one runs alone; the three dossier exports ran as one group
+
+
+def _ge_rows(raw, day):
+    return [raw.good_dossier("GE", day, i) for i in range(3)]

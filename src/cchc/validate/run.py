@@ -10,6 +10,8 @@ What this writes (read by dbt: `marts.fct_pipeline_batches`, `marts.fct_report_r
 - `audit.validation_results`: one row per expectation (see `cchc.validate.results`).
 - `audit.report_identity_checks` (Biểu 06 batches): every identity per report row, ok or not,
   with both sides and the difference.
+`validate_pending` validates the batches of one entity in groups (one GX run over the group,
+verdicts per batch: `cchc.validate.grouped`); `validate_batch` runs GX on one batch.
 A critical expectation that could not run at all (a SQL error) leaves the batch pending and
 raises: a bug or an outage is not the data's fault, and the next run retries it.
 """
@@ -285,14 +287,42 @@ def validate_pending(entity: str | None = None, *, grouped: bool = True) -> list
     by_entity: dict[str, list[tuple[int, int]]] = {}
     for batch_id, name, rows in plan:
         by_entity.setdefault(name, []).append((batch_id, rows))
-    order = sorted(
-        by_entity, key=lambda e: (e not in _FIRST, _FIRST.index(e) if e in _FIRST else 0, by_entity[e][0][0])
-    )
     outcomes: list[ValidationOutcome] = []
-    for name in order:
+    for name in _entity_order(by_entity):
         for group in grouped_mod.plan_groups(by_entity[name]):
             outcomes.extend(validate_group(group, project=project))
     return outcomes
+
+
+def validate_batches(batch_ids: list[int]) -> list[ValidationOutcome]:
+    """Validate the given batches (e.g. what one ingestion just loaded), grouped by entity as
+    `validate_pending` does; outcomes in the order of `batch_ids`. A batch whose validation
+    broke comes back with `error` set and stays pending."""
+    from cchc.warehouse.connection import connect, loader_target
+
+    settings = get_settings()
+    target = loader_target(settings)
+    with connect(target) as conn:
+        plan = conn.execute(
+            "select batch_id, entity, coalesce(rows_loaded, 0) from audit.batches where batch_id = any(%s) "
+            "order by batch_id",
+            (list(batch_ids),),
+        ).fetchall()
+    project = open_project(settings, target)
+    by_entity: dict[str, list[tuple[int, int]]] = {}
+    for batch_id, name, rows in plan:
+        by_entity.setdefault(name, []).append((batch_id, rows))
+    done: dict[int, ValidationOutcome] = {}
+    for name in _entity_order(by_entity):
+        for group in grouped_mod.plan_groups(by_entity[name]):
+            done.update((o.batch_id, o) for o in validate_group(group, project=project))
+    return [done[b] if b in done else _validate_one(project, target, b) for b in batch_ids]
+
+
+def _entity_order(by_entity: dict[str, list[tuple[int, int]]]) -> list[str]:
+    return sorted(
+        by_entity, key=lambda e: (e not in _FIRST, _FIRST.index(e) if e in _FIRST else 0, by_entity[e][0][0])
+    )
 
 
 def _validate_one(project: GxProject, target, batch_id: int) -> ValidationOutcome:
