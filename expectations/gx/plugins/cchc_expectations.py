@@ -114,13 +114,12 @@ HAS_CALENDAR = "select to_regclass('staging.ref_vn_calendar') is not null"
 def recent_accepted_row_counts_sql(has_calendar: bool) -> str:
     """Row counts of the recent accepted batches the band compares batch `:batch_id` with
     (newest first, at most `:history`); see `RecentAcceptedRowCounts`."""
-    if has_calendar:
-        day_kind = (
-            "coalesce((select c.is_working_day::boolean from staging.ref_vn_calendar c "
-            "where c.date_day::date = {d}), extract(isodow from {d}) < 6)"
-        )
-    else:
-        day_kind = "(extract(isodow from {d}) < 6)"
+    # The calendar is joined once (hash join), not looked up per earlier batch.
+    calendar = (
+        "(select c.date_day::date as day, c.is_working_day::boolean as working from staging.ref_vn_calendar c)"
+        if has_calendar
+        else "(select null::date as day, null::boolean as working where false)"
+    )
     return f"""
         select prev.rows_loaded
         from audit.batches as cur
@@ -130,8 +129,11 @@ def recent_accepted_row_counts_sql(has_calendar: bool) -> str:
          and prev.business_date < cur.business_date
          and prev.status = 'loaded'
          and prev.rows_loaded is not null
+        left join {calendar} as prev_day on prev_day.day = prev.business_date
+        left join {calendar} as cur_day on cur_day.day = cur.business_date
         where cur.batch_id = :batch_id
-          and {day_kind.format(d="prev.business_date")} = {day_kind.format(d="cur.business_date")}
+          and coalesce(prev_day.working, extract(isodow from prev.business_date) < 6)
+            = coalesce(cur_day.working, extract(isodow from cur.business_date) < 6)
         order by prev.business_date desc, prev.batch_id desc
         limit :history
     """

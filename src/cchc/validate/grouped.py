@@ -266,9 +266,12 @@ def data_independent_error(group_result) -> bool:
     return "does not exist" in text
 
 
-def band_result(conn: psycopg.Connection, config, batch_id: int, batch_rows: int) -> SyntheticResult:
+def band_result(
+    conn: psycopg.Connection, config, batch_id: int, batch_rows: int, recent_cache: dict | None = None
+) -> SyntheticResult:
     """The row-count band for one batch, as its GX expectation judges it, from the ledger as it
-    stands now (after the verdicts of the group's earlier batches)."""
+    stands now (after the verdicts of the group's earlier batches). `recent_cache` shares the
+    ledger lookup between a batch's bands (critical and warning)."""
     from cchc_expectations import (
         HAS_CALENDAR,
         ExpectBatchRowCountWithinRecentBand,
@@ -276,16 +279,19 @@ def band_result(conn: psycopg.Connection, config, batch_id: int, batch_rows: int
     )
 
     kwargs = {k: v for k, v in config.kwargs.items() if k != "ledger_batch_id"}
-    has_calendar = conn.execute(HAS_CALENDAR).fetchone()[0]
-    query = (
-        recent_accepted_row_counts_sql(bool(has_calendar))
-        .replace(":batch_id", "%(batch_id)s")
-        .replace(":history", "%(history)s")
-    )
-    recent = [
-        int(r[0])
-        for r in conn.execute(query, {"batch_id": batch_id, "history": int(kwargs.get("history", 10))})
-    ]
+    history = int(kwargs.get("history", 10))
+    cache = recent_cache if recent_cache is not None else {}
+    if (batch_id, history) not in cache:
+        has_calendar = conn.execute(HAS_CALENDAR).fetchone()[0]
+        query = (
+            recent_accepted_row_counts_sql(bool(has_calendar))
+            .replace(":batch_id", "%(batch_id)s")
+            .replace(":history", "%(history)s")
+        )
+        cache[(batch_id, history)] = [
+            int(r[0]) for r in conn.execute(query, {"batch_id": batch_id, "history": history})
+        ]
+    recent = cache[(batch_id, history)]
     expectation = ExpectBatchRowCountWithinRecentBand(ledger_batch_id=batch_id, **kwargs)
     judged = expectation._validate(
         {"table.row_count": batch_rows, "cchc_batch.recent_accepted_row_counts": recent}

@@ -478,12 +478,13 @@ def _verdict_from_group(
                 batch_id, entity_name, province, business_date, file_name, status, validated=False
             )
         outcomes = []
+        recent: dict = {}
         ordered = grouped_mod.gx_order(configs)
         # GX lists the expectations whose metrics failed first, then the others
         errored = [c for c in ordered if c.id in results and grouped_mod.raised_error(results[c.id])]
         for config in errored + [c for c in ordered if c not in errored]:
             if config.type == grouped_mod.BAND:
-                result = grouped_mod.band_result(conn, config, batch_id, rows)
+                result = grouped_mod.band_result(conn, config, batch_id, rows, recent)
             elif config.id in split_rows:
                 count, sample = split_rows[config.id].get(batch_id, (0, []))
                 result = grouped_mod.failed_row_result(config, count, sample, rows)
