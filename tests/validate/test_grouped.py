@@ -193,3 +193,20 @@ def test_validate_batches_groups_by_entity_and_answers_in_the_order_asked(db, ra
 
 def _ge_rows(raw, day):
     return [raw.good_dossier("GE", day, i) for i in range(3)]
+
+
+def test_a_batch_is_judged_against_the_verdicts_of_the_groups_earlier_batches(db, raw, catalogue):
+    _history(db, raw, "GF", [100, 100, 100])  # accepted: Mon 2 - Wed 4 November
+    days = [dt.date(2026, 11, 5), dt.date(2026, 11, 6), dt.date(2026, 11, 9)]  # Thu, Fri, Mon
+    sizes = [100, 100, 5]
+    ids = [
+        raw.hoso_batch(db, "GF", day, [raw.good_dossier("GF", day, i) for i in range(n)])
+        for day, n in zip(days, sizes, strict=True)
+    ]
+    outcomes = validate_group(ids)
+    assert [o.status for o in outcomes] == ["loaded", "loaded", "quarantined"]
+    # the two days accepted earlier in the same group count as the province's recent exports
+    assert outcomes[2].reason == (
+        "row count dropped by more than 85% against the province's recent exports (truncated export?): "
+        "5 rows against a median of 100 over the last 5 accepted batches (5%)"
+    )
