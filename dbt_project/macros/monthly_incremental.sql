@@ -73,6 +73,8 @@
 {%- endif %} as full_rebuild
     from (select 1) as one
     left join previous as p on true;
+    -- temp tables get no statistics otherwise: the planner would size hash tables for ~1000 rows per scan
+    analyze {{ monthly_build_state() }};
 
     create temp table {{ months_to_rebuild() }} on commit drop as
 {%- if not is_incremental() %}
@@ -197,6 +199,7 @@
         select e.month_start from every_month as e
         where (select s.full_rebuild from state as s) and e.month_start is not null;
 {%- endif %}
+    analyze {{ months_to_rebuild() }};
 {%- endmacro %}
 
 {#- After the model's rows are written, in the same transaction: what this run built from. -#}
