@@ -210,3 +210,21 @@ def test_a_batch_is_judged_against_the_verdicts_of_the_groups_earlier_batches(db
         "row count dropped by more than 85% against the province's recent exports (truncated export?): "
         "5 rows against a median of 100 over the last 5 accepted batches (5%)"
     )
+
+
+def test_a_group_run_renders_in_data_docs(db, raw, catalogue, caplog):
+    import logging
+
+    from cchc.settings import get_settings
+    from cchc.validate.run import build_data_docs
+
+    ids = [raw.hoso_batch(db, "GG", DAY, _ge_rows(raw, DAY), file_name=f"hoso-{i}.csv") for i in range(2)]
+    assert [o.status for o in validate_group(ids)] == ["loaded", "loaded"]
+    with caplog.at_level(logging.WARNING, logger="great_expectations"):
+        build_data_docs()
+    errors = [
+        r for r in caplog.records if r.name.startswith("great_expectations") and r.levelno >= logging.ERROR
+    ]
+    assert errors == [], errors[0].getMessage()[:2000] if errors else ""
+    pages = [str(p) for p in (get_settings().data_docs_dir / "validations").rglob("*.html")]
+    assert any(f"batches-{ids[0]}-{ids[1]}" in p for p in pages)
