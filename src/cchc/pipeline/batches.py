@@ -28,14 +28,22 @@ def as_list(result: Any) -> list[dict[str, Any]]:
 
 
 def validate_new(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Validate every batch still pending; keep the others as they are."""
-    from cchc.validate.run import validate_batch
+    """Validate every batch still pending (one GX run per entity for all of them); keep the others
+    as they are. Validation that broke (not the data's fault) raises, so the task is retried."""
+    from cchc.validate.run import ValidationError, validate_batches
 
+    pending = [
+        o["batch_id"] for o in outcomes if o.get("status") == "pending" and o.get("batch_id") is not None
+    ]
+    results = {r.batch_id: r for r in validate_batches(pending)} if pending else {}
+    broken = [f"batch {r.batch_id}: {r.error}" for r in results.values() if r.error]
+    if broken:
+        raise ValidationError("validation could not reach a verdict: " + "; ".join(broken))
     done = []
     for outcome in outcomes:
-        if outcome.get("status") == "pending" and outcome.get("batch_id") is not None:
-            result = as_dict(validate_batch(outcome["batch_id"]))
-            outcome = {**outcome, **{k: v for k, v in result.items() if v is not None}}
+        result = results.get(outcome.get("batch_id")) if outcome.get("status") == "pending" else None
+        if result is not None:
+            outcome = {**outcome, **{k: v for k, v in as_dict(result).items() if v is not None}}
         done.append(outcome)
     return done
 
