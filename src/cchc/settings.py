@@ -119,6 +119,8 @@ class Settings:
     # Portal client: read timeout and first backoff step (tests and the demo shorten them).
     portal_timeout_seconds: float = 30.0
     portal_backoff_seconds: float = 0.5
+    # Petitions still open are pulled again nightly until resolved, back to at most this many days.
+    petition_reopen_days: int = 400
 
     # -- derived paths -------------------------------------------------------------------
     @property
@@ -219,4 +221,5 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         retry_delay_seconds=int(env.get("CCHC_RETRY_DELAY_SECONDS") or 300),
         portal_timeout_seconds=float(env.get("CCHC_PORTAL_TIMEOUT_SECONDS") or 30.0),
         portal_backoff_seconds=float(env.get("CCHC_PORTAL_BACKOFF_SECONDS") or 0.5),
+        petition_reopen_days=int(env.get("CCHC_PETITION_REOPEN_DAYS") or 400),
     )
