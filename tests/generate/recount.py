@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cchc.reference import admin_units
+from cchc.reference.calendar import is_working_day
 
 
 def _dt(value) -> datetime | None:
@@ -99,6 +100,11 @@ def classify(hoso: dict[str, dict], bosung: dict[tuple[str, int], dict]) -> list
                 due = _dt(b["NgayHenTraMoi"])
                 break
         unit = admin_units.unit(r["MaDonVi"], recv.date())
+        asked = [
+            (_dt(b["NgayYeuCauBoSung"]).date(), _dt(b["NgayCongDanBoSung"]))
+            for _, b in sorted(requests.get(code, []), key=lambda x: x[0])
+        ]
+        original_due = _dt(r["NgayHenTra"])
         out.append(
             {
                 "code": code,
@@ -114,6 +120,8 @@ def classify(hoso: dict[str, dict], bosung: dict[tuple[str, int], dict]) -> list
                 "digitised": _int(r["HoSoCoThanhPhanSoHoa"]),
                 "eresult": _int(r["CoKetQuaDienTu"]),
                 "vneid": _int(r["TaiKhoanDuocXacThucVoiVNeID"]),
+                "original_due": original_due.date() if original_due else None,
+                "requests": [(req, sup.date() if sup else None) for req, sup in asked],
             }
         )
     return out
@@ -143,6 +151,44 @@ def timeliness(dossiers: list[dict], start: date, end: date) -> dict[tuple, dict
                 c["in_progress_within"] += 1
             else:
                 c["in_progress_overdue"] += 1
+    return counts
+
+
+def _working_days_after(a: date, b: date) -> int:
+    return sum(is_working_day(date.fromordinal(o)) for o in range(a.toordinal() + 1, b.toordinal() + 1))
+
+
+def _nth_working_day_after(d: date, n: int) -> date:
+    while n > 0:
+        d = date.fromordinal(d.toordinal() + 1)
+        n -= is_working_day(d)
+    return d
+
+
+def index_style(dossiers: list[dict], start: date, end: date) -> dict[tuple, dict[str, int]]:
+    """Decision 766 TDGQ as DESIGN.md words it: a single unanswered supplement request stops the clock at
+    the request, else the end does; the applicant's working days move the due date; more than one request
+    is late; handled = received by the month's end and clock not stopped before its start."""
+    counts: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for d in dossiers:
+        reqs = d["requests"]
+        stop = reqs[0][0] if len(reqs) == 1 and reqs[0][1] is None else d["end"]
+        due = d["original_due"]
+        paused = sum(_working_days_after(req, sup) for req, sup in reqs if sup is not None)
+        if due is not None and paused:
+            due = _nth_working_day_after(due, paused)
+        for m in months(start, end):
+            last = month_end(m)
+            if d["recv"] > last or (stop is not None and stop < m):
+                continue
+            c = counts[(m.isoformat(), d["unit_key"], d["field"])]
+            c["index_handled"] += 1
+            if len(reqs) > 1:
+                continue
+            if stop is not None and stop <= last:  # stopped in m: early or on time
+                c["index_timely"] += due is None or stop <= due
+            else:  # running at the end of m: within the deadline
+                c["index_timely"] += due is None or due >= last
     return counts
 
 

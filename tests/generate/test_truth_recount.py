@@ -38,6 +38,38 @@ def test_timeliness_truth_equals_recount(small_world):
     assert {k[1].split("@")[1] for k in got} == {"2000-01-01", "2025-07-01"}
 
 
+def test_index_style_truth_equals_recount(small_world):
+    out, _ = small_world
+    dossiers = _landed(small_world)
+    expected = recount.index_style(dossiers, date(2025, 4, 1), date(2025, 9, 30))
+    got = truth.monthly(out, "timeliness_monthly")
+    # the index's months are among the report style's rows (its clock never stops after the end)
+    assert set(expected) <= set(got)
+    for key, row in got.items():
+        e = expected.get(key, {})
+        handled, timely = e.get("index_handled", 0), e.get("index_timely", 0)
+        assert (int(row["index_handled"]), int(row["index_timely"])) == (handled, timely), key
+        assert row["index_timely_ratio"] == ("" if not handled else f"{timely / handled:.6f}"), key
+    # not vacuous: the world has every case the index style treats apart from the report style
+    cases = {
+        "two requests": [d for d in dossiers if len(d["requests"]) == 2],
+        "one unanswered request": [
+            d for d in dossiers if len(d["requests"]) == 1 and d["requests"][0][1] is None
+        ],
+        "one answered request": [d for d in dossiers if len(d["requests"]) == 1 and d["requests"][0][1]],
+        "unanswered, then ended": [
+            d for d in dossiers if len(d["requests"]) == 1 and d["requests"][0][1] is None and d["end"]
+        ],
+    }
+    assert {k: len(v) > 0 for k, v in cases.items()} == dict.fromkeys(cases, True)
+    # the index differs from the report style somewhere: handled < received_total, timely != on time
+    assert sum(int(r["index_handled"]) for r in got.values()) < sum(
+        int(r["received_total"]) for r in got.values()
+    )
+    assert any(0 < int(r["index_timely"]) < int(r["index_handled"]) for r in got.values())
+    assert any(r["index_timely_ratio"] == "" and int(r["received_total"]) for r in got.values())
+
+
 def test_unit_month_truths_equal_recount(small_world):
     out, _ = small_world
     expected = recount.unit_month(_landed(small_world))

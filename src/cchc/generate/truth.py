@@ -19,6 +19,16 @@ as of the received date. Petitions count in the month of their due date (`dueAt`
 resolved on or before it; ratings in the month of `ratedAt`, satisfied = RAT_HAI_LONG or HAI_LONG,
 attributed to the rated dossier's unit. Months run from the world's start month to its end month;
 dossier states are as of the world's last day.
+
+Index style (Decision 766, TDGQ; `index_handled`, `index_timely`, `index_timely_ratio` of
+timeliness_monthly): a dossier's clock stops at its single supplement request while the applicant
+has not answered it (even if the dossier ended later), else at its end; its index due date is
+NgayHenTra moved later by the working days the applicant took on each answered request. It is
+handled in every month from its received month to the month its clock stopped (or the last month);
+timely in the month its clock stopped when it had at most one request and stopped on or before the
+index due date (or has none), and in an earlier month when it had at most one request and the index
+due date is on or after that month's last day (or there is none). Request counts and due dates are as
+of the world's last day, like the report style's.
 """
 
 from __future__ import annotations
@@ -43,6 +53,8 @@ from cchc.generate.lifecycle import (
     REQ2,
     SLOT_STATUS,
     STOPPED,
+    SUP1,
+    SUP2,
     WITHDRAWN,
     Dossiers,
 )
@@ -60,6 +72,8 @@ TIMELINESS = (
     "in_progress_within",
     "in_progress_overdue",
 )
+# index style: handled and timely-while-running over month ranges, timely-at-stop in one month
+INDEX = ("index_handled", "index_timely_running", "index_timely_stopped")
 UNIT_MONTH = (
     "received",
     "received_online",
@@ -118,6 +132,29 @@ class DossierTruth:
     due_day: np.ndarray  # effective, -1: none
     status: np.ndarray
     supplements: np.ndarray
+    index_end_day: np.ndarray  # the index clock's stop, -1: still running on the world's last day
+    index_due_day: np.ndarray  # -1: none
+    index_timely_at_end: np.ndarray  # bool: early or on time when the clock stopped
+
+
+def _index_clock(d: Dossiers, received: np.ndarray, end_day: np.ndarray, supplements: np.ndarray):
+    """Decision 766's clock from the lifecycle's own events: where it stops, the due date it is held to
+    (the applicant's working days added back) and whether the stop was in time."""
+    req1, sup1 = d.ts[:, REQ1] // DAY, d.ts[:, SUP1] // DAY
+    req2, sup2 = d.ts[:, REQ2] // DAY, d.ts[:, SUP2] // DAY
+    waiting_once = (supplements == 1) & (d.ts[:, SUP1] < 0)
+    index_end = np.where(received, np.where(waiting_once, req1, end_day), -1)
+    paused = np.zeros(len(d), dtype=np.int64)
+    for req, sup, answered in ((req1, sup1, d.ts[:, SUP1] >= 0), (req2, sup2, d.ts[:, SUP2] >= 0)):
+        if answered.any():
+            paused[answered] += cal.between(req[answered], sup[answered])
+    due0 = np.where(d.due0 >= 0, d.due0 // DAY, -1)
+    moved = (due0 >= 0) & (paused > 0)
+    index_due = due0.copy()
+    if moved.any():
+        index_due[moved] = cal.add(due0[moved], paused[moved])
+    timely = (supplements <= 1) & ((index_due < 0) | (index_end <= index_due)) & (index_end >= 0)
+    return index_end, index_due, timely
 
 
 def classify(d: Dossiers) -> DossierTruth:
@@ -135,7 +172,8 @@ def classify(d: Dossiers) -> DossierTruth:
     status[ended_quit & (d.outcome == WITHDRAWN)] = 7
     status[ended_quit & (d.outcome == STOPPED)] = 8
     supplements = (d.ts[:, REQ1] >= 0).astype(np.int64) + (d.ts[:, REQ2] >= 0)
-    return DossierTruth(received, recv_day, end_day, due_day, status, supplements)
+    index = _index_clock(d, received, end_day, supplements)
+    return DossierTruth(received, recv_day, end_day, due_day, status, supplements, *index)
 
 
 class Accumulator:
@@ -161,11 +199,13 @@ class Accumulator:
         nu, nf = world.n_units, len(FIELD_CODES)
         self.shape3 = (nu, nf, self.nm + 1)
         self.t = {k: np.zeros(self.shape3, dtype=np.int64) for k in TIMELINESS}
+        self.ix = {k: np.zeros(self.shape3, dtype=np.int64) for k in INDEX}
         self.um = {k: np.zeros((nu, self.nm + 1), dtype=np.int64) for k in UNIT_MONTH}
 
     def _add3(self, key: str, unit, field, month, weight=1):
         flat = (unit * self.shape3[1] + field) * self.shape3[2] + month
-        np.add.at(self.t[key].reshape(-1), flat, weight)
+        grid = self.t[key] if key in self.t else self.ix[key]
+        np.add.at(grid.reshape(-1), flat, weight)
 
     def _add2(self, key: str, unit, month, weight=1):
         flat = unit * (self.nm + 1) + month
@@ -202,6 +242,8 @@ class Accumulator:
         ok = within_hi < me
         self._add3("in_progress_overdue", unit[ok], field[ok], within_hi[ok])
         self._add3("in_progress_overdue", unit[ok], field[ok], me[ok], -1)
+        self._add_index(unit, field, mr, tr.index_end_day[r], tr.index_due_day[r],
+                        tr.supplements[r], tr.index_timely_at_end[r])  # fmt: skip
 
         lvl = d.olevel[r]
         self._add2("received", unit, mr)
@@ -223,6 +265,23 @@ class Accumulator:
         er = ended & (d.eresult[r] > 0) & (d.outcome[r] == FINISHED)
         self._add2("electronic_result", unit[er], me[er])
 
+    def _add_index(self, unit, field, mr, stop, due, supplements, timely_at_stop) -> None:
+        stopped = stop >= 0
+        ms = np.where(stopped, _month_index(np.where(stopped, stop, 0), self.month_days), self.nm)
+        # handled from the received month to the stop month (both counted), or to the last month
+        hi = np.minimum(ms, self.nm - 1) + 1
+        self._add3("index_handled", unit, field, mr)
+        self._add3("index_handled", unit, field, hi, -1)
+        # running at the end of months mr .. ms-1: timely while the index due date is not past
+        run_hi = np.where(
+            due < 0, ms, np.minimum(ms, np.searchsorted(self.month_last_day, due, side="right"))
+        )
+        ok = (supplements <= 1) & (mr < run_hi)
+        self._add3("index_timely_running", unit[ok], field[ok], mr[ok])
+        self._add3("index_timely_running", unit[ok], field[ok], run_hi[ok], -1)
+        ok = stopped & timely_at_stop
+        self._add3("index_timely_stopped", unit[ok], field[ok], ms[ok])
+
     def add_petitions(self, unit: np.ndarray, due_day: np.ndarray, on_time: np.ndarray) -> None:
         ok = due_day <= self.end_day  # due by the world's last day (the marts' as-of date)
         m = _month_index(due_day[ok], self.month_days)
@@ -240,6 +299,14 @@ class Accumulator:
         for k in ("carried_over", "in_progress_within", "in_progress_overdue"):
             out[k] = np.cumsum(self.t[k], axis=2)[:, :, : self.nm]
         return out
+
+    def index(self) -> dict[str, np.ndarray]:
+        handled = np.cumsum(self.ix["index_handled"], axis=2)[:, :, : self.nm]
+        running = np.cumsum(self.ix["index_timely_running"], axis=2)[:, :, : self.nm]
+        return {
+            "index_handled": handled,
+            "index_timely": running + self.ix["index_timely_stopped"][:, :, : self.nm],
+        }
 
     def unit_month(self) -> dict[str, np.ndarray]:
         out = {k: v[:, : self.nm] for k, v in self.um.items()}
@@ -259,6 +326,7 @@ def _unit_cols(u) -> list[str]:
 def write_monthly(acc: Accumulator, truth_dir: Path) -> dict[str, int]:
     world = acc.world
     t = acc.timeliness()
+    ix = acc.index()
     counts: dict[str, int] = {}
     unit_head = ["unit_code", "unit_valid_from", "unit_key", "province_code_current"]
     with (truth_dir / "timeliness_monthly.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -270,6 +338,9 @@ def write_monthly(acc: Accumulator, truth_dir: Path) -> dict[str, int]:
                 "field_code",
                 *REPORT_MEASURES,
                 "on_time_rate",
+                "index_handled",
+                "index_timely",
+                "index_timely_ratio",
             ]
         )
         n = 0
@@ -281,6 +352,7 @@ def write_monthly(acc: Accumulator, truth_dir: Path) -> dict[str, int]:
             rec = v["received_online"] + v["received_direct_postal"] + v["carried_over"]
             res = v["resolved_early"] + v["resolved_on_time"] + v["resolved_late"]
             ip = v["in_progress_within"] + v["in_progress_overdue"]
+            handled, timely = int(ix["index_handled"][ui, fi, mi]), int(ix["index_timely"][ui, fi, mi])
             w.writerow(
                 [
                     acc.months[mi].isoformat(),
@@ -298,6 +370,9 @@ def write_monthly(acc: Accumulator, truth_dir: Path) -> dict[str, int]:
                     v["in_progress_within"],
                     v["in_progress_overdue"],
                     _rate(v["resolved_early"] + v["resolved_on_time"], res),
+                    handled,
+                    timely,
+                    _rate(timely, handled),
                 ]
             )
             n += 1
