@@ -24,6 +24,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,7 +33,7 @@ import psycopg
 from cchc import ledger
 from cchc.ledger import BatchOutcome, BatchSlot
 from cchc.settings import LOCAL_TZ, Settings, get_settings
-from cchc.sources.portal import watermarks
+from cchc.sources.portal import open_petitions, watermarks
 from cchc.sources.portal.client import PortalClient
 from cchc.sources.portal.paging import PAGE_SIZE, PagedResult, fetch_all
 from cchc.sources.portal.records import EndpointSpec, RowBuilder, endpoint_spec
@@ -89,8 +90,11 @@ def load_window(
     result: PagedResult,
     fixed: tuple,
     watermark: tuple[str, str | None, str] | None,
+    *,
+    rows_in: int | None = None,
 ) -> BatchOutcome:
-    """Ledger row + COPY (or a duplicate row) + watermark, in one transaction."""
+    """Ledger row + COPY (or a duplicate row) + watermark, in one transaction. `rows_in`: the
+    records the portal returned, when the batch keeps only some of them (open petitions)."""
     sha, pairs = content_sha256(result.records)
     fixed_columns = {"daily": ["province_code", "business_date"], "monthly": ["year", "month"]}.get(
         spec.scope, []
@@ -124,7 +128,10 @@ def load_window(
                 for text, record in pairs:
                     copy.write_row([batch_id, *fixed, *builder.values(record), text])
             rows = len(pairs)
-            ledger.record_load(conn, batch_id, rows_in=rows, rows_loaded=rows, warnings=builder.warnings())
+            ledger.record_load(
+                conn, batch_id, rows_in=rows if rows_in is None else rows_in, rows_loaded=rows,
+                warnings=builder.warnings(),
+            )  # fmt: skip
             status = "pending"
         if watermark is not None:
             watermarks.advance(conn, *watermark)
@@ -200,13 +207,16 @@ def pull_endpoint(
     max_catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
     page_size: int = PAGE_SIZE,
 ) -> list[BatchOutcome]:
-    """Pull a daily endpoint (dossier-sync, payments, petitions, ratings) for each province."""
+    """Pull a daily endpoint (dossier-sync, payments, petitions, ratings) for each province.
+    For petitions, then one range window per province with petitions still open (see
+    `cchc.sources.portal.open_petitions`)."""
     spec = endpoint_spec(endpoint)
     if spec.scope != "daily":
         raise ValueError(f"{spec.name} is not a daily endpoint: use pull_catalogue / pull_service_results")
     settings = settings or get_settings()
     codes = list(province_codes) if province_codes is not None else provinces_on(business_date, settings)
     outcomes: list[BatchOutcome] = []
+    first_windows: dict[str, date] = {}
     with _session(client, settings) as (client, conn):
         for code in codes:
             windows = _windows(watermarks.get(conn, spec.name, code), business_date, max_catch_up_days)
@@ -227,6 +237,46 @@ def pull_endpoint(
                 outcome, _ = _pull_window(conn, client, spec, slot, filters, (code, day), mark, page_size)
                 gapless = gapless and outcome.status != "failed"
                 outcomes.append(outcome)
+                first_windows.setdefault(code, day)
+        if spec.name == "petitions":
+            floor = business_date - timedelta(days=settings.petition_reopen_days)
+            outcomes += pull_open_petitions(conn, client, spec, first_windows, floor, page_size)
+    return outcomes
+
+
+def pull_open_petitions(
+    conn: psycopg.Connection,
+    client: PortalClient,
+    spec: EndpointSpec,
+    first_windows: dict[str, date],
+    floor: date,
+    page_size: int = PAGE_SIZE,
+) -> list[BatchOutcome]:
+    """One range window per province with open petitions received since `floor` and before the
+    first day it pulled tonight (`first_windows`); only new or changed records are stored."""
+    if not first_windows:
+        return []
+    open_from = open_petitions.open_since(conn, floor, max(first_windows.values()))
+    outcomes = []
+    for code, first, last in open_petitions.windows(open_from, first_windows):
+        slot = open_petitions.slot_for(spec, SOURCE, code, first, last)
+        try:
+            result = open_petitions.fetch_range(client, spec, code, first, last, page_size)
+        except Exception as exc:  # as for a day window: this window's outcome, never the run's
+            outcomes.append(_failed(conn, spec, slot, str(exc)))
+            continue
+        try:
+            known = {_canonical(r) for r in open_petitions.accepted_records(conn, code, first, last, slot)}
+            kept = replace(result, records=[r for r in result.records if _canonical(r) not in known])
+            outcome = load_window(conn, spec, slot, kept, (code, last), None, rows_in=len(result.records))
+        except Exception as exc:
+            log.exception("portal %s: loading %s failed", spec.name, slot.file_name)
+            outcome = _failed(conn, spec, slot, f"load failed: {type(exc).__name__}: {exc}")
+        log.info(
+            "portal %s: %d pulled, %d new or changed (%s)",
+            slot.file_name, len(result.records), outcome.rows_loaded, outcome.status,
+        )  # fmt: skip
+        outcomes.append(outcome)
     return outcomes
 
 
