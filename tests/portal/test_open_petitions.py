@@ -193,3 +193,28 @@ def test_a_range_longer_than_a_portal_query_is_asked_in_parts(db, world, sim):
     assert db.execute(
         "select id from raw.portal_petitions where batch_id = %s", (ranged.batch_id,)
     ).fetchall() == [("P-new",)]
+
+
+def test_windows_follow_each_province_and_retired_codes_to_their_last_day():
+    from cchc.sources.portal.open_petitions import windows
+
+    night = date(2025, 7, 10)
+    open_from = {
+        "91": date(2025, 6, 25),
+        "89": date(2025, 6, 20),
+        "48": date(2025, 7, 12),
+        "49": date(2025, 6, 1),
+    }
+    # 48 caught up from 07-08; its open petition is inside tonight's day windows: no range.
+    # 89 (An Giang before the reorganisation) passed to 91, 49 (Quảng Nam) to 48: re-pulled while
+    # their successor is served
+    assert windows(open_from, {"91": night, "48": date(2025, 7, 8), "01": night}) == [
+        ("91", date(2025, 6, 25), date(2025, 7, 9)),
+        ("49", date(2025, 6, 1), date(2025, 6, 30)),
+        ("89", date(2025, 6, 20), date(2025, 6, 30)),
+    ]
+    assert windows(open_from, {"48": date(2025, 7, 20)}) == [
+        ("48", date(2025, 7, 12), date(2025, 7, 19)),
+        ("49", date(2025, 6, 1), date(2025, 6, 30)),
+    ]
+    assert windows({}, {"91": night}) == [] and windows(open_from, {}) == []
