@@ -15,6 +15,10 @@ night that failed is caught up by the next; a rerun of an older date pulls that 
 loads it idempotently. One failing window, province or endpoint never stops the others: each has
 its own outcome, a failure is a `failed` ledger row with the error, and the watermark stops
 before the first failed date.
+
+Petitions are filtered by receipt date, so a petition resolved after the night it was received
+is pulled again by a range window after the day windows until the portal shows it resolved
+(`cchc.sources.portal.open_petitions`).
 """
 
 from __future__ import annotations
