@@ -33,6 +33,7 @@ dossiers as (
         d.channel_code,
         d.received_date,
         d.due_date,
+        d.index_due_date,
         d.supplement_count,
         d.timeliness_index,
         case when d.end_date <= {{ as_of_date() }} then d.end_date end as report_end_date,
@@ -101,7 +102,9 @@ flags as (
         (index_end_date is null or index_end_date >= month_start) as is_index_handled,
         case
             when index_end_date between month_start and month_end then timeliness_index in ('early', 'on_time')
-            else supplement_count <= 1 and (due_date is null or due_date >= month_end)
+            -- while the clock runs, the index judges against its own due date (the applicant's time
+            -- is not counted), not the unit's NgayHenTraMoi
+            else supplement_count <= 1 and (index_due_date is null or index_due_date >= month_end)
         end as is_index_timely
     from dossier_months
 ),
