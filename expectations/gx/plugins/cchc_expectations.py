@@ -58,7 +58,7 @@ def _batch_query(
 
 
 class UnexpectedRowsCountAndSample(QueryMetricProvider):
-    """Count of the query's rows and the first few, in one scan (a window count, then LIMIT)."""
+    """Count of the query's rows and the first few by value, in one scan (a window count, then LIMIT)."""
 
     metric_name = "cchc_unexpected_rows.count_and_sample"
     value_keys = ("unexpected_rows_query",)
@@ -76,7 +76,9 @@ class UnexpectedRowsCountAndSample(QueryMetricProvider):
         substituted = _batch_query(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs)
         wrapped = (
             f"select unexpected.*, count(*) over () as cchc_unexpected_total "
-            f"from ({substituted}) as unexpected limit {SAMPLE_SIZE}"
+            # ordered by the shown row itself: the plan's order changes with the reference data, and
+            # a group run (cchc.validate.grouped) must pick the same examples as this batch alone
+            f"from ({substituted}) as unexpected order by unexpected limit {SAMPLE_SIZE}"
         )
         rows = [dict(r._mapping) for r in execution_engine.execute_query(sa.text(wrapped)).fetchall()]
         total = rows[0].pop("cchc_unexpected_total") if rows else 0

@@ -167,17 +167,19 @@ def row_samples_by_batch(
     conn: psycopg.Connection, table: str, batch_ids: list[int], config, size: int
 ) -> dict[int, tuple[int, list[dict]]]:
     """For a row rule (ROW_TYPES): per batch with unexpected rows, their count and the first
-    `size` of them in the table's order, with the columns the expectation shows (what GX's
+    `size` of them by value, with the columns the expectation shows (what GX's
     per-batch query `select … from {batch} where … limit n` returns)."""
     from cchc_expectations import row_select
 
     condition = unexpected_condition(config)
     select = row_select(config.type, config.kwargs)
+    # the same examples as the plugin's per-batch query: the first `size` shown rows by value
     query = (
-        "select * from (select batch_id as cchc_batch_id, count(*) over w as cchc_total, "
-        f"row_number() over (w order by ctid) as cchc_rank, {select} "
-        f"from {table} where batch_id = any(%(ids)s) and ({condition}) "
-        "window w as (partition by batch_id)) as found where cchc_rank <= %(size)s order by cchc_batch_id, cchc_rank"
+        f"with unexpected as (select batch_id as cchc_batch_id, {select} from {table} "
+        f"where batch_id = any(%(ids)s) and ({condition})) "
+        "select * from (select u.*, count(*) over w as cchc_total, row_number() over (w order by u) as cchc_rank "
+        "from unexpected as u window w as (partition by u.cchc_batch_id)) as found "
+        "where cchc_rank <= %(size)s order by cchc_batch_id, cchc_rank"
     )
     found: dict[int, tuple[int, list[dict]]] = {}
     cur = conn.execute(query, {"ids": batch_ids, "size": size})
