@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pytest
 
@@ -228,3 +229,26 @@ def test_a_group_run_renders_in_data_docs(db, raw, catalogue, caplog):
     assert errors == [], errors[0].getMessage()[:2000] if errors else ""
     pages = [str(p) for p in (get_settings().data_docs_dir / "validations").rglob("*.html")]
     assert any(f"batches-{ids[0]}-{ids[1]}" in p for p in pages)
+
+
+def test_statistics_are_refreshed_when_new_batches_are_most_of_the_change(db, raw):
+    """A night's batches that the planner's statistics have never seen get an ANALYZE (otherwise
+    `batch_id = any(...)` is estimated at one row and a big batch is joined to itself by nested loops)."""
+    from cchc.settings import get_settings
+    from cchc.warehouse.connection import loader_target
+
+    target = loader_target(get_settings())
+    db.execute("analyze raw.onestop_hoso")
+    small = raw.hoso_batch(db, "GS", DAY, [raw.good_dossier("GS", DAY, i) for i in range(50)])
+    db.execute("select pg_stat_force_next_flush()")  # the insert's counts reach pg_stat when idle
+    for _ in range(50):
+        db.execute("select pg_stat_clear_snapshot()")
+        changed = db.execute(
+            "select n_mod_since_analyze from pg_stat_user_tables where relname = 'onestop_hoso'"
+        ).fetchone()[0]
+        if changed >= 50:
+            break
+        time.sleep(0.1)
+    assert not run.refresh_statistics(target, "onestop_hoso", [small])  # too small to matter
+    assert run.refresh_statistics(target, "onestop_hoso", [small], min_rows=10)
+    assert not run.refresh_statistics(target, "onestop_hoso", [small], min_rows=10)  # already fresh

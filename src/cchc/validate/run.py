@@ -157,6 +157,34 @@ def _run_suites(project: GxProject, entity: Entity, batch_id: int, rows: int) ->
     ]
 
 
+def refresh_statistics(target, entity: str, batch_ids: list[int], *, min_rows: int = 10_000) -> bool:
+    """ANALYZE the raw table when these batches are most of what changed since its statistics.
+
+    Autovacuum re-analyzes a table after 10% of it changed: at 28M rows, never for one night. The
+    planner then believes the new `batch_id`s hold no rows and joins a million-row batch to itself
+    with nested loops (GX's uniqueness query ran for more than 20 minutes on one night at 10M
+    dossiers). Returns whether it analyzed."""
+    from cchc.warehouse.connection import connect
+
+    table = ENTITIES[entity].name
+    with connect(target, autocommit=True) as conn:
+        rows = conn.execute(
+            "select coalesce(sum(rows_loaded), 0) from audit.batches where batch_id = any(%s)",
+            (list(batch_ids),),
+        ).fetchone()[0]
+        if rows < min_rows:
+            return False
+        changed = conn.execute(
+            "select n_mod_since_analyze from pg_stat_user_tables where schemaname = 'raw' and relname = %s",
+            (table,),
+        ).fetchone()
+        if changed is None or changed[0] < rows // 2:
+            return False
+        conn.execute(f"analyze raw.{table}")
+    log.info("analyzed raw.%s before validating %s rows", table, rows)
+    return True
+
+
 def _batch_rows(conn: psycopg.Connection, entity: str, batch_id: int) -> int:
     return conn.execute(
         f"select count(*) from raw.{ENTITIES[entity].name} where batch_id = %s", (batch_id,)
@@ -234,6 +262,7 @@ def validate_batch(batch_id: int, *, project: GxProject | None = None) -> Valida
         if entity is None:
             raise ValidationError(f"batch {batch_id}: no suites for entity {entity_name!r}")
         rows = _batch_rows(conn, entity_name, batch_id)
+        refresh_statistics(target, entity_name, [batch_id])
         outcomes = _run_suites(project, entity, batch_id, rows)
         status, verdict, warnings, superseded = _record_verdict(conn, entity_name, batch_id, outcomes)
     seconds = time.perf_counter() - started
@@ -358,6 +387,7 @@ def validate_group(batch_ids: list[int], *, project: GxProject | None = None) ->
     if not grouped_mod.groupable(entity.name, configs):
         log.info("%s: rules that relate rows across a batch; one batch at a time", entity.name)
         return [_validate_one(project, target, b) for b in ids]
+    refresh_statistics(target, entity.name, ids)
     started = time.perf_counter()
     try:
         split = _run_group(project, target, entity, ids, configs, owner)
