@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -150,7 +149,6 @@ def _dbt_measured(label: str, mode: str, as_of: date, state_dir: Path) -> monito
     logs = state_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     result_file = logs / f"{label}.json"
-    result_file.unlink(missing_ok=True)
     cmd = [
         sys.executable,
         "-m",
@@ -160,38 +158,14 @@ def _dbt_measured(label: str, mode: str, as_of: date, state_dir: Path) -> monito
         as_of.isoformat(),
         str(result_file),
     ]
-    pm_pid = monitor.postmaster_pid(get_settings().pgdata_dir)
-    cpu_client_0, cpu_server_0 = monitor._children_cpu(), monitor.server_cpu_seconds(pm_pid)
-    t0 = time.perf_counter()
-    with open(logs / f"{label}.log", "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(cmd, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-        sampler = monitor._Sampler(proc.pid, pm_pid)
-        sampler.start()
-        try:
-            code = proc.wait()
-        finally:
-            sampler.stop_event.set()
-            sampler.join()
-    wall = time.perf_counter() - t0
-    cpu_client = monitor._children_cpu() - cpu_client_0
-    cpu_server = monitor.server_cpu_seconds(pm_pid) - cpu_server_0
-    payload = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else {}
-    return monitor.StageResult(
-        name=label,
-        status="ok" if code == 0 else "failed",
-        rows=int(payload.get("rows") or 0),
-        wall_s=round(wall, 3),
-        cpu_s=round(cpu_client + cpu_server, 3),
-        cpu_client_s=round(cpu_client, 3),
-        cpu_server_s=round(cpu_server, 3),
-        peak_mb=round(sampler.peak_total / monitor.MB, 1),
-        peak_client_mb=round(sampler.peak_client / monitor.MB, 1),
-        peak_client_rss_mb=round(sampler.peak_rss / monitor.MB, 1),
-        peak_server_private_mb=round(sampler.peak_private / monitor.MB, 1),
-        peak_server_shared_mb=round(sampler.peak_shared / monitor.MB, 1),
-        samples=sampler.samples,
-        detail=payload.get("detail") or {},
-        error=payload.get("error") or (None if code == 0 else f"exit code {code}, see {log.name}"),
+    return monitor.measure_command(
+        cmd,
+        label=label,
+        env=dict(os.environ),
+        pgdata=get_settings().pgdata_dir,
+        result_file=result_file,
+        log_file=logs / f"{label}.log",
+        cwd=REPO,
     )
 
 

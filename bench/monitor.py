@@ -172,15 +172,38 @@ def run_stage(
     """`python -m bench.stage <name> <args…>` measured; the stage writes its rows to a JSON file."""
     label = label or name
     result_file = result_dir / f"{label}.json"
-    result_file.unlink(missing_ok=True)
-    log_file = log_dir / f"{label}.log"
     cmd = [sys.executable, "-m", "bench.stage", name, "--result", str(result_file), *args]
+    return measure_command(
+        cmd,
+        label=label,
+        env=env,
+        pgdata=pgdata,
+        result_file=result_file,
+        log_file=log_dir / f"{label}.log",
+        timeout=timeout,
+    )
+
+
+def measure_command(
+    cmd: list[str],
+    *,
+    label: str,
+    env: dict[str, str],
+    pgdata: Path,
+    result_file: Path,
+    log_file: Path,
+    timeout: float | None = None,
+    cwd: Path | None = None,
+) -> StageResult:
+    """Run `cmd` in a child process and measure it (wall; CPU of its tree and of the server at
+    `pgdata`; sampled peak memory). The child writes `{"rows", "detail", "error"}` to `result_file`."""
+    result_file.unlink(missing_ok=True)
     pm_pid = postmaster_pid(pgdata)
     cpu_client_0 = _children_cpu()
     cpu_server_0 = server_cpu_seconds(pm_pid)
     t0 = time.perf_counter()
     with open(log_file, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=os.getcwd())
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd or os.getcwd())
         sampler = _Sampler(proc.pid, pm_pid)
         sampler.start()
         try:
