@@ -303,41 +303,38 @@ def validate_pending(entity: str | None = None, *, grouped: bool = True) -> list
     target = loader_target(settings)
     with connect(target) as conn:
         pending = ledger.pending_batches(conn, entity=entity)
-        if not pending:
-            return []
-        plan = conn.execute(
-            "select b.batch_id, b.entity, coalesce(b.rows_loaded, 0) from audit.batches b "
-            "where b.batch_id = any(%s) order by b.batch_id",
-            (pending,),
-        ).fetchall()
+    if not pending:
+        return []
     project = open_project(settings, target)
     if not grouped:
         return [_validate_one(project, target, batch_id) for batch_id in pending]
-    by_entity: dict[str, list[tuple[int, int]]] = {}
-    for batch_id, name, rows in plan:
-        by_entity.setdefault(name, []).append((batch_id, rows))
-    outcomes: list[ValidationOutcome] = []
-    for name in _entity_order(by_entity):
-        for group in grouped_mod.plan_groups(by_entity[name]):
-            outcomes.extend(validate_group(group, project=project))
-    return outcomes
+    return list(_validate_by_entity(project, target, pending).values())
 
 
 def validate_batches(batch_ids: list[int]) -> list[ValidationOutcome]:
     """Validate the given batches (e.g. what one ingestion just loaded), grouped by entity as
     `validate_pending` does; outcomes in the order of `batch_ids`. A batch whose validation
     broke comes back with `error` set and stays pending."""
-    from cchc.warehouse.connection import connect, loader_target
+    from cchc.warehouse.connection import loader_target
 
     settings = get_settings()
     target = loader_target(settings)
+    project = open_project(settings, target)
+    done = _validate_by_entity(project, target, batch_ids)
+    return [done[b] if b in done else _validate_one(project, target, b) for b in batch_ids]
+
+
+def _validate_by_entity(project: GxProject, target, batch_ids: list[int]) -> dict[int, ValidationOutcome]:
+    """Outcomes by batch id, in the order validated: entity by entity (`_entity_order`), each
+    entity's batches in groups (`cchc.validate.grouped.plan_groups`), oldest first."""
+    from cchc.warehouse.connection import connect
+
     with connect(target) as conn:
         plan = conn.execute(
             "select batch_id, entity, coalesce(rows_loaded, 0) from audit.batches where batch_id = any(%s) "
             "order by batch_id",
             (list(batch_ids),),
         ).fetchall()
-    project = open_project(settings, target)
     by_entity: dict[str, list[tuple[int, int]]] = {}
     for batch_id, name, rows in plan:
         by_entity.setdefault(name, []).append((batch_id, rows))
@@ -345,7 +342,7 @@ def validate_batches(batch_ids: list[int]) -> list[ValidationOutcome]:
     for name in _entity_order(by_entity):
         for group in grouped_mod.plan_groups(by_entity[name]):
             done.update((o.batch_id, o) for o in validate_group(group, project=project))
-    return [done[b] if b in done else _validate_one(project, target, b) for b in batch_ids]
+    return done
 
 
 def _entity_order(by_entity: dict[str, list[tuple[int, int]]]) -> list[str]:
