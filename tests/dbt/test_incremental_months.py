@@ -27,7 +27,7 @@ UNIT, OLD_UNIT = "00070", "00001"
 DAY1, DAY2 = date(2025, 11, 20), date(2025, 11, 21)
 # every model made incremental by month, and where it lives
 MONTHLY = {
-    "int_unit_month_dossier_counts": "intermediate",
+    "fct_unit_month_dossier_counts": "marts",
     **{
         f"fct_{kpi}{scope}_monthly": "marts"
         for kpi in ("timeliness", "online_service", "online_payment", "digitisation", "satisfaction")
@@ -135,13 +135,13 @@ def test_a_day_of_changes_rebuilds_only_its_months_and_equals_a_full_refresh(see
     build(variables={"as_of_date": str(DAY2)}, exclude=SKIP)
 
     done = builds(db)
-    assert {m: done[m][:2] for m in ("fct_timeliness_monthly", "int_unit_month_dossier_counts")} == {
+    assert {m: done[m][:2] for m in ("fct_timeliness_monthly", "fct_unit_month_dossier_counts")} == {
         "fct_timeliness_monthly": (False, len(DOSSIER_MONTHS)),
-        "int_unit_month_dossier_counts": (False, len(DOSSIER_MONTHS)),
+        "fct_unit_month_dossier_counts": (False, len(DOSSIER_MONTHS)),
     }
     assert done["fct_satisfaction_monthly"][:2] == (False, 2)
     after = {t: row_versions(db, t, s) for t, s in MONTHLY.items()}
-    for table in ("fct_timeliness_monthly", "int_unit_month_dossier_counts", "fct_online_payment_monthly"):
+    for table in ("fct_timeliness_monthly", "fct_unit_month_dossier_counts", "fct_online_payment_monthly"):
         months = set(before[table]) | set(after[table])
         rewritten = {m for m in months if before[table].get(m) != after[table].get(m)}
         assert rewritten <= DOSSIER_MONTHS, table

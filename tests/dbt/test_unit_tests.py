@@ -6,7 +6,7 @@ from cchc.transform.dbt import run_dbt
 
 KPI_MODELS = (
     "int_dossier_timelines",
-    "int_unit_month_dossier_counts",
+    "fct_unit_month_dossier_counts",
     "fct_dossier",
     "fct_timeliness_monthly",
     "fct_online_payment_monthly",

@@ -11,6 +11,22 @@ import time
 from datetime import date, datetime
 
 
+def ui_structure_error(dag) -> str | None:
+    """What the api-server's grid and graph structure endpoints would raise for this DAG, if anything:
+    they draw the serialized DAG, sorting every task group topologically (Cosmos makes one per dbt
+    model folder, so folders that read each other both ways are a cycle and a 500 in the UI)."""
+    from airflow.api_fastapi.core_api.services.ui.task_group import task_group_to_dict, task_group_to_dict_grid
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    served = DagSerialization.deserialize_dag(DagSerialization.serialize_dag(dag))
+    try:
+        task_group_to_dict_grid(served.task_group)
+        task_group_to_dict(served.task_group)
+    except Exception as err:  # the endpoint's 500
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
 def main() -> None:
     from cchc.settings import get_settings
 
@@ -51,7 +67,11 @@ def main() -> None:
                 "mapped": task.get_closest_mapped_task_group() is not None,
                 "deferrable_trigger": "ExportReadyTrigger" if hasattr(task, "execute_complete") else None,
             }
-        info = {"tasks": tasks, "schedule": str(type(dag.timetable).__name__)}
+        info = {
+            "tasks": tasks,
+            "schedule": str(type(dag.timetable).__name__),
+            "ui_structure_error": ui_structure_error(dag),
+        }
         timetable = coerce_to_core_timetable(dag.timetable)
         if dag_id == "cchc_nightly":
             run_after = run_after_for(date(2026, 11, 21))

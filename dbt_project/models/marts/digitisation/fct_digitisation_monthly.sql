@@ -13,7 +13,7 @@
 -- received in the month; electronic results among dossiers resolved in the month.
 -- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
 -- can have changed since the last run.
--- depends_on: {{ ref('int_dossier_month_versions') }}
+-- depends_on: {{ ref('fct_dossier_month_versions') }}
 
 select
     month_start,
@@ -28,7 +28,7 @@ select
     digitised_dossiers::numeric / nullif(received_total, 0) as digitised_share,
     electronic_result_dossiers::numeric / nullif(resolved_total, 0) as electronic_result_share,
     vneid_dossiers::numeric / nullif(received_total, 0) as vneid_share
-from {{ ref('int_unit_month_dossier_counts') }}
+from {{ ref('fct_unit_month_dossier_counts') }}
 where
     (received_total > 0 or resolved_total > 0)
     {% if is_incremental() %}

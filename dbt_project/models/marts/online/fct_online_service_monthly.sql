@@ -13,7 +13,7 @@
 -- month only; among all, among eligible procedures (TOAN_TRINH or MOT_PHAN), and among TOAN_TRINH.
 -- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
 -- can have changed since the last run.
--- depends_on: {{ ref('int_dossier_month_versions') }}
+-- depends_on: {{ ref('fct_dossier_month_versions') }}
 
 select
     month_start,
@@ -29,7 +29,7 @@ select
     received_online::numeric / nullif(received_total, 0) as online_share,
     received_online_eligible::numeric / nullif(received_eligible, 0) as online_share_eligible,
     received_online_full_online_level::numeric / nullif(received_full_online_level, 0) as full_online_share
-from {{ ref('int_unit_month_dossier_counts') }}
+from {{ ref('fct_unit_month_dossier_counts') }}
 where
     received_total > 0
     {% if is_incremental() %}

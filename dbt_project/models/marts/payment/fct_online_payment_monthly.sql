@@ -13,7 +13,7 @@
 -- dossiers paid online (DuocThanhToanTrucTuyen 1 or 2) among dossiers with fees (TongPhiLePhi > 0).
 -- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
 -- can have changed since the last run.
--- depends_on: {{ ref('int_dossier_month_versions') }}
+-- depends_on: {{ ref('fct_dossier_month_versions') }}
 
 select
     month_start,
@@ -26,7 +26,7 @@ select
     {{ var('online_payment_target') }}::numeric as target_share,
     paid_online_dossiers::numeric / nullif(fee_dossiers, 0) >= {{ var('online_payment_target') }}::numeric
         as meets_target
-from {{ ref('int_unit_month_dossier_counts') }}
+from {{ ref('fct_unit_month_dossier_counts') }}
 where
     fee_dossiers > 0
     {% if is_incremental() %}

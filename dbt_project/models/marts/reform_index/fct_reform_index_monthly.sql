@@ -22,7 +22,7 @@
 --
 -- Incremental by month (macros/monthly_incremental.sql): a run rebuilds every month any of its inputs can
 -- have changed since the last run (dossier spans, petitions, ratings, published scores, report date).
--- depends_on: {{ ref('int_dossier_month_versions') }}
+-- depends_on: {{ ref('fct_dossier_month_versions') }}
 
 with
 
@@ -40,7 +40,7 @@ timeliness as (
 ),
 
 dossier_counts as (
-    {{ rollup_to_provinces(ref('int_unit_month_dossier_counts'), [
+    {{ rollup_to_provinces(ref('fct_unit_month_dossier_counts'), [
         'received_total', 'synced_dossiers', 'received_eligible', 'received_online_eligible',
         'fee_dossiers', 'paid_online_dossiers', 'digitised_dossiers', 'resolved_total',
         'electronic_result_dossiers',
