@@ -20,7 +20,6 @@ from airflow.sdk import (
     AsyncCallback,
     CronTriggerTimetable,
     DeadlineAlert,
-    DeadlineReference,
     TriggerRule,
     get_current_context,
     task,
@@ -31,6 +30,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from cchc.pipeline import assets, dates
 from cchc.pipeline.alerts import marts_not_refreshed
 from cchc.pipeline.dbt_group import build_dbt_group
+from cchc.pipeline.deadline import MartsDueMorningAfter
 from cchc.pipeline.portal import DAILY_ENDPOINTS
 from cchc.pipeline.sensors import ExportReadySensor
 from cchc.settings import LOCAL_TZ, get_settings
@@ -55,8 +55,9 @@ with DAG(
         "retry_delay": timedelta(seconds=settings.retry_delay_seconds),
     },
     deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
-        interval=dates.MARTS_DEADLINE_AFTER_RUN,
+        # 06:00 local the morning after the business date (not the logical date: see deadline.py)
+        reference=MartsDueMorningAfter(),
+        interval=timedelta(0),
         callback=AsyncCallback(marts_not_refreshed),
     ),
     tags=["cchc", "nightly"],
@@ -127,7 +128,11 @@ with DAG(
 
     @task(outlets=[assets.MARTS])
     def marts_refreshed() -> None:
-        """Emits the marts asset (downstream DAGs schedule on it)."""
+        """Records that this night's marts are built (the 06:00 alert checks it) and emits the
+        marts asset (downstream DAGs schedule on it)."""
+        from cchc.pipeline.outcomes import record_marts_refreshed
+
+        record_marts_refreshed(get_current_context()["run_id"], _business_date())
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def data_docs() -> dict:

@@ -15,7 +15,10 @@ def ui_structure_error(dag) -> str | None:
     """What the api-server's grid and graph structure endpoints would raise for this DAG, if anything:
     they draw the serialized DAG, sorting every task group topologically (Cosmos makes one per dbt
     model folder, so folders that read each other both ways are a cycle and a 500 in the UI)."""
-    from airflow.api_fastapi.core_api.services.ui.task_group import task_group_to_dict, task_group_to_dict_grid
+    from airflow.api_fastapi.core_api.services.ui.task_group import (
+        task_group_to_dict,
+        task_group_to_dict_grid,
+    )
     from airflow.serialization.serialized_objects import DagSerialization
 
     served = DagSerialization.deserialize_dag(DagSerialization.serialize_dag(dag))
@@ -94,10 +97,23 @@ def main() -> None:
                 "business_date": business_date_of(nxt.data_interval.start).isoformat(),
             }
             deadline = dag.deadline[0] if isinstance(dag.deadline, list) else dag.deadline
+            from airflow import plugins_manager
+
+            from cchc.pipeline.deadline import deadline_for
+
+            reference_path = f"{type(deadline.reference).__module__}.{type(deadline.reference).__qualname__}"
+            due_next = deadline_for(nxt.data_interval.start, created_at=nxt.run_after)
+            due_backfill = deadline_for(
+                nxt.data_interval.start, created_at=datetime.fromisoformat("2026-11-25T09:00:00+07:00")
+            )
             info["deadline"] = {
                 "reference": type(deadline.reference).__name__,
                 "interval_seconds": deadline.interval.total_seconds(),
                 "callback": deadline.callback.path,
+                # the scheduler, api-server and triggerer rebuild the reference through the plugin
+                "reference_registered": reference_path in plugins_manager.get_deadline_references_plugins(),
+                "next_run_due": (due_next + deadline.interval).isoformat() if due_next else None,
+                "backfill_due": due_backfill.isoformat() if due_backfill else None,
             }
             info["max_active_runs"] = dag.max_active_runs
         if dag_id == "cchc_bi_extract":

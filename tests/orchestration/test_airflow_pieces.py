@@ -74,3 +74,45 @@ def test_deadline_callback_posts_to_the_configured_webhook(monkeypatch):
     path, payload = _Hook.received[-1]
     assert path == "/hooks/cchc"
     assert "marts not refreshed by 06:00" in payload["text"] and payload["run_id"] == "r1"
+
+
+# What the scheduler sends the callback: the run as the REST API's DAGRun, and the deadline.
+SCHEDULED_RUN = {
+    "dag_run": {
+        "dag_id": "cchc_nightly",
+        "dag_run_id": "scheduled__2026-11-20T17:00:00+00:00",
+        "data_interval_start": "2026-11-20T17:00:00Z",
+        "state": "running",
+    },
+    "deadline": {"id": "d1", "deadline_time": "2026-11-21T23:00:00+00:00"},
+}
+
+
+def test_alert_names_the_run_and_night_the_scheduler_sends():
+    from cchc.pipeline.alerts import alert_message
+
+    message = alert_message(SCHEDULED_RUN)
+    assert message["run_id"] == "scheduled__2026-11-20T17:00:00+00:00"
+    assert message["business_date"] == "2026-11-21"
+    assert "run scheduled__2026-11-20T17:00:00+00:00" in message["text"] and "run ?" not in message["text"]
+
+
+def test_no_alert_when_the_marts_of_that_night_were_refreshed_in_time(db, monkeypatch):
+    """A run can fail after dbt (a quarantined province); its marts are still fresh: no alert.
+    Refreshed after the deadline, or another night refreshed: the alert goes out."""
+    from cchc.pipeline.alerts import marts_not_refreshed
+
+    monkeypatch.delenv("AIRFLOW_CONN_CCHC_ALERTS", raising=False)
+    db.execute("delete from audit.run_outcomes where business_date in ('2026-11-20', '2026-11-21')")
+    db.execute(
+        "insert into audit.run_outcomes (run_id, business_date, province_code, step, status, recorded_at)"
+        " values ('other', '2026-11-20', '*', 'marts_refreshed', 'success', '2026-11-21T22:00:00Z')"
+    )
+    assert asyncio.run(marts_not_refreshed(SCHEDULED_RUN)) == "logged"
+    db.execute(
+        "insert into audit.run_outcomes (run_id, business_date, province_code, step, status, recorded_at)"
+        " values ('r', '2026-11-21', '*', 'marts_refreshed', 'success', '2026-11-21T23:30:00Z')"
+    )
+    assert asyncio.run(marts_not_refreshed(SCHEDULED_RUN)) == "logged"
+    db.execute("update audit.run_outcomes set recorded_at = '2026-11-21T22:59:00Z' where run_id = 'r'")
+    assert asyncio.run(marts_not_refreshed(SCHEDULED_RUN)) == "refreshed"

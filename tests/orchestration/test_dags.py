@@ -103,11 +103,16 @@ def test_nightly_timetable_covers_the_previous_day(dag_probe):
     assert nxt["start"] != nxt["end"]
 
 
-def test_deadline_alert_at_six(dag_probe):
+def test_deadline_alert_at_six_the_morning_after(dag_probe):
+    """The run for the 21st (created 01:30 on the 22nd) is due at 06:00 on the 22nd, local; the
+    logical date (midnight of the 21st) + 4h30 would have been 04:30 on the 21st, before the run
+    exists. A backfill of that night created days later gets no deadline."""
     deadline = dag_probe["dags"][NIGHTLY]["deadline"]
-    assert deadline["reference"] == "DagRunLogicalDateDeadline"
-    assert deadline["interval_seconds"] == 4.5 * 3600  # 01:30 + 4h30 = 06:00 local
+    assert deadline["reference"] == "MartsDueMorningAfter"
+    assert deadline["reference_registered"]
     assert deadline["callback"] == "cchc.pipeline.alerts.marts_not_refreshed"
+    assert deadline["next_run_due"] == "2026-11-22T06:00:00+07:00"
+    assert deadline["backfill_due"] is None
 
 
 def test_consumer_dag_scheduled_on_marts(dag_probe):

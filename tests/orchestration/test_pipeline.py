@@ -116,3 +116,52 @@ def test_quarantine_is_raised_after_the_rest_is_processed(landing, db):
         "select status from audit.batches where province_code = '01' and business_date = %s", (day,)
     ).fetchall()
     assert status == [("quarantined",)]
+
+
+def test_retired_province_re_delivery_is_taken_once_by_content(landing, db):
+    """After the 2025 merger, old An Giang (89) no longer exists, but a corrected copy of one of its
+    June exports can still arrive. The next night maps 89 for its backlog, takes it once, and takes
+    it again only when its content changes — even if the new copy carries old file times."""
+    import os
+
+    from cchc.pipeline.discover import exports_for, expects_export
+    from cchc.pipeline.onestop import exports_to_ingest, ingest_and_validate
+
+    night, june = date(2025, 9, 1), date(2025, 6, 20)
+    write_export(landing, "91", night, n=3)
+    old = write_export(landing, "89", june, n=4)
+    assert not expects_export("89", night) and expects_export("89", june)
+    assert [r.province_code for r in exports_for(night)] == ["89", "91"]
+    assert [e.business_date for e in exports_to_ingest("89", night)] == [june]
+    ingest_and_validate("89", night)
+    loaded = db.execute(
+        "select count(*) from audit.batches where province_code = '89' and business_date = %s "
+        "and status = 'loaded'",
+        (june,),
+    ).fetchone()[0]
+    assert loaded == 1
+    assert [r.province_code for r in exports_for(night)] == ["91"]  # taken: not mapped again
+    # a corrected re-delivery with its times set back: new content, so new again
+    write_export(landing, "89", june, n=5)
+    for path in old.iterdir():
+        os.utime(path, (0, 0))
+    assert [r.province_code for r in exports_for(night)] == ["89", "91"]
+    ingest_and_validate("89", night)
+    statuses = sorted(
+        s
+        for (s,) in db.execute(
+            "select status from audit.batches where province_code = '89' and business_date = %s", (june,)
+        ).fetchall()
+    )
+    assert statuses == ["loaded", "superseded"]
+    assert [r.province_code for r in exports_for(night)] == ["91"]
+
+
+def test_province_folders_must_be_ascii_digits(landing):
+    from cchc.pipeline.discover import exports_for
+
+    day = date(2026, 3, 10)
+    write_export(landing, "01", day)
+    write_export(landing, "٠١", day)  # Arabic-Indic digits match \d, not a province code
+    write_export(landing, "０１", day)  # full-width digits
+    assert [r.province_code for r in exports_for(day)] == ["01"]

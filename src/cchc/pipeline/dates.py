@@ -17,8 +17,6 @@ NIGHTLY_CRON = "30 1 * * *"
 NIGHTLY_AT = time(1, 30)
 # From midnight of the business date to 01:30 the next day.
 NIGHTLY_INTERVAL = timedelta(days=1, hours=1, minutes=30)
-# Marts must be refreshed by 06:00 local, i.e. 4h30 after the run's logical date (01:30).
-MARTS_DEADLINE_AFTER_RUN = timedelta(hours=4, minutes=30)
 
 LOCAL = ZoneInfo(LOCAL_TZ)
 

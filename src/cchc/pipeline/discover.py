@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cchc.settings import Settings, get_settings
 
-_PROVINCE_DIR = re.compile(r"^\d{2}$")
+_PROVINCE_DIR = re.compile(r"^[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,25 @@ def _provinces_valid_on(business_date: date) -> set[str] | None:
         return None
 
 
+def expects_export(province_code: str, business_date: date) -> bool:
+    """Whether a run should wait for this province's export of that day: it is a province that
+    day (a retired code, e.g. 89 after the 2025 merger, has nothing to wait for)."""
+    valid = _provinces_valid_on(business_date)
+    return valid is None or province_code in valid
+
+
 def exports_for(business_date: date, settings: Settings | None = None) -> list[ExportRef]:
-    """One ExportRef per expected province (ready or not), plus any unexpected ready export."""
+    """One ExportRef per expected province (ready or not), plus any province, valid that day or
+    not, with a ready export the ledger has not taken (that day's, or a late or corrected one)."""
+    from cchc.pipeline.onestop import untaken_exports
+
     settings = settings or get_settings()
     refs = {
         code: export_ref(code, business_date, settings)
         for code in expected_provinces(business_date, settings)
     }
-    root = settings.landing_dir / "onestop"
-    if root.is_dir() and not settings.province_filter:
-        for manifest in root.glob(f"*/{business_date.isoformat()}/manifest.json"):
-            code = manifest.parent.parent.name
+    if not settings.province_filter:
+        for export in untaken_exports(business_date):
+            code = export.province_code
             refs.setdefault(code, export_ref(code, business_date, settings))
     return [refs[code] for code in sorted(refs)]

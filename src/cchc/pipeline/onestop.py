@@ -2,10 +2,12 @@
 then validate each new batch.
 
 Besides the business date's own export, the task picks up every ready export of the province
-from earlier dates that the ledger has not seen, or that changed since it was last ingested: an
+from earlier dates that the ledger has not taken with the content its manifest declares: an
 export that arrived days late, a corrected copy, or (on a first run) the history already in the
-landing area. Re-ingesting a seen export is harmless (same sha256: `duplicate`) but costs reading
-it, so seen and unchanged folders are skipped.
+landing area. Whether an export is new is decided by content (manifest and sha256 against the
+ledger), never by file times, so a copy restored with old times or a re-delivery under a retired
+province code is still seen. Re-ingesting a taken export is harmless (same sha256: `duplicate`)
+but costs reading it, so taken folders are skipped.
 
 Problems are raised after everything else of the province-day was processed (one bad file loses
 nothing else): a quarantined batch as `BatchesQuarantined` (data: no retry can fix it), a failed
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from cchc.pipeline.batches import as_list, raise_for_bad, rows_loaded, tally, validate_new
@@ -25,41 +27,72 @@ from cchc.warehouse.connection import connect
 log = logging.getLogger(__name__)
 
 
-def _last_ingested(province_code: str) -> dict[date, datetime]:
-    """When each of the province's export dates was last ingested (a failed load does not count:
-    it is tried again)."""
+def _taken_files(province_code: str | None = None) -> dict[tuple[str, date], set[tuple[str, str]]]:
+    """(file name, sha256) of every file the ledger took, by (province code, export date).
+    A failed load does not count: it is tried again."""
     with connect() as conn:
         rows = conn.execute(
-            "select business_date, max(started_at) from audit.batches "
-            "where source = 'onestop' and province_code = %s and business_date is not null "
-            "and status <> 'failed' group by 1",
-            (province_code,),
+            "select province_code, business_date, file_name, sha256 from audit.batches "
+            "where source = 'onestop' and business_date is not null and status <> 'failed'"
+            + (" and province_code = %s" if province_code else ""),
+            (province_code,) if province_code else (),
         ).fetchall()
-    return dict(rows)
+    taken: dict[tuple[str, date], set[tuple[str, str]]] = {}
+    for code, day, name, sha in rows:
+        taken.setdefault((code, day), set()).add((name, sha))
+    return taken
 
 
-def _changed_since(folder, when: datetime) -> bool:
-    stamp = max((p.stat().st_mtime for p in folder.iterdir() if p.is_file()), default=0.0)
-    return datetime.fromtimestamp(stamp, tz=UTC) > when
+def is_taken(export, taken: dict[tuple[str, date], set[tuple[str, str]]]) -> bool:
+    """By content, never by file times: every file its manifest lists is in the ledger with the
+    sha256 the manifest declares. A corrected export (new manifest) is new again; a truncated one
+    (its batch recorded the bytes it found, not the declared sha256) is looked at again each night
+    until a good copy arrives. An unreadable manifest: taken once its files were all recorded."""
+    from cchc.sources.onestop.manifest import MANIFEST, ManifestError, read_manifest
+
+    seen = taken.get((export.province_code, export.business_date), set())
+    try:
+        wanted = {(f.name, f.sha256) for f in read_manifest(export.path).files}
+    except ManifestError:
+        names = {p.name for p in export.path.iterdir() if p.is_file() and p.name != MANIFEST}
+        return bool(names) and names <= {name for name, _ in seen}
+    return bool(wanted) and wanted <= seen
+
+
+def untaken_exports(up_to: date, province_code: str | None = None) -> list:
+    """Ready exports dated up to `up_to` that the ledger has not taken, whatever their province
+    code (a retired code's re-delivery after the 2025 merger included)."""
+    from cchc.sources.onestop.discover import find_exports
+
+    taken = _taken_files(province_code)
+    return [
+        e
+        for e in find_exports(None, province_code=province_code)
+        if e.ready and e.business_date <= up_to and not is_taken(e, taken)
+    ]
 
 
 def exports_to_ingest(province_code: str, business_date: date) -> list:
-    """The business date's export, plus earlier ready exports not yet (or no longer) ingested."""
+    """The business date's export, plus earlier ready exports the ledger has not taken: an export
+    that arrived days late, a corrected copy, or (on a first run) the history already in the
+    landing area."""
     from cchc.sources.onestop.discover import find_exports
 
-    seen = _last_ingested(province_code)
-    chosen = []
-    for export in find_exports(None, province_code=province_code):
-        if export.business_date > business_date:
-            continue
-        day = export.business_date
-        unseen = export.ready and (day not in seen or _changed_since(export.path, seen[day]))
-        if day == business_date or unseen:
-            chosen.append(export)
-    late = [e.business_date.isoformat() for e in chosen if e.business_date != business_date]
+    chosen = {e.path: e for e in find_exports(business_date, province_code=province_code)}
+    for export in untaken_exports(business_date, province_code):
+        chosen.setdefault(export.path, export)
+    exports = sorted(chosen.values(), key=lambda e: e.business_date)
+    late = [e.business_date.isoformat() for e in exports if e.business_date != business_date]
     if late:
         log.info("province %s: also ingesting %d earlier export(s): %s", province_code, len(late), late[:10])
-    return chosen
+    for export in exports:
+        log.info(
+            "province %s: taking export %s (%s)",
+            province_code,
+            export.path.name,
+            "ready" if export.ready else "not ready",
+        )
+    return exports
 
 
 def ingest_and_validate(province_code: str, business_date: date) -> dict[str, Any]:

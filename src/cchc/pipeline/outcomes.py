@@ -38,6 +38,25 @@ def record(run_id: str, business_date: date, rows: list[tuple[str, str, str, str
             )
 
 
+def record_marts_refreshed(run_id: str, business_date: date) -> None:
+    """The marts of this night are built (the deadline callback reads this)."""
+    record(run_id, business_date, [("*", "marts_refreshed", "success", None)])
+    log.info("marts refreshed for business date %s (run %s)", business_date, run_id)
+
+
+def marts_refreshed_at(business_date: date):
+    """When the marts of that business date were last refreshed by any run, or None."""
+    with connect() as conn:
+        row = conn.execute(
+            """
+            select max(recorded_at) from audit.run_outcomes
+            where business_date = %s and step = 'marts_refreshed' and status = 'success'
+            """,
+            (business_date,),
+        ).fetchone()
+    return row[0] if row else None
+
+
 def summarise_run(
     run_id: str,
     business_date: date,

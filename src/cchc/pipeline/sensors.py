@@ -17,7 +17,7 @@ from airflow.sdk.exceptions import AirflowSensorTimeout
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from cchc.pipeline.dates import business_date_of
-from cchc.pipeline.discover import export_ref
+from cchc.pipeline.discover import expects_export, export_ref
 
 
 class ExportReadyTrigger(BaseTrigger):
@@ -75,6 +75,14 @@ class ExportReadySensor(BaseSensorOperator):
         ref = self._ref(context)
         if ref.ready:
             return str(ref.manifest_path)
+        if not expects_export(ref.province_code, ref.business_date):
+            # A retired code mapped only for its backlog (late or corrected exports of its days).
+            self.log.info(
+                "province %s is not a province on %s: nothing to wait for, taking its backlog",
+                ref.province_code,
+                ref.business_date,
+            )
+            return None
         self.log.info("export %s not ready yet: waiting up to %ss (deferred)", ref.folder, self.wait_seconds)
         deadline = datetime.now(UTC) + timedelta(seconds=self.wait_seconds)
         self.defer(

@@ -17,7 +17,7 @@ from cchc.sources.onestop.manifest import MANIFEST
 
 log = logging.getLogger(__name__)
 
-_PROVINCE = re.compile(r"\d{2}")
+_PROVINCE = re.compile(r"[0-9]{2}")
 
 
 @dataclass(frozen=True)
