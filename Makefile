@@ -13,18 +13,20 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint pytest lock bench airflow-ui db-start db-stop clean-state seeds help
+.PHONY: demo test lint pytest lock bench airflow-ui stack stack-down db-start db-stop clean-state seeds help
 
 help:
 	@echo "make demo   - run the nightly DAG end to end on the embedded warehouse and print KPIs"
 	@echo "make test   - lint (ruff, sqlfluff) and the whole test suite"
 	@echo "make bench  - benchmark against the COPY floor and the pandas way"
 	@echo "make airflow-ui - airflow standalone on http://127.0.0.1:8080"
+	@echo "make stack  - scheduler, dag-processor, triggerer, api-server, 2 Celery workers, Redis (stack-down stops them)"
 
-$(STAMP): requirements.lock pyproject.toml
+# The local virtualenv: production pins plus development tools and the local stack's servers.
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	@$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip sync -q --python $(BIN)/python requirements-dev.lock
 	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
@@ -49,6 +51,13 @@ bench: $(STAMP)
 airflow-ui: $(STAMP)
 	CCHC_DEMO=1 $(BIN)/cchc airflow standalone
 
+# The production shape on this machine: Celery (2 workers), Redis, PostgreSQL metadata DB.
+stack: $(STAMP)
+	CCHC_DEMO=1 $(BIN)/cchc stack up $(STACK_ARGS)
+
+stack-down: $(STAMP)
+	CCHC_DEMO=1 $(BIN)/cchc stack down
+
 db-start: $(STAMP)
 	$(BIN)/cchc db start
 
@@ -61,6 +70,7 @@ seeds: $(STAMP)
 lock:
 	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install -q uv==$(UV_VERSION); }
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 -q -o requirements.lock
+	$(BIN)/uv pip compile requirements-dev.in --python-version 3.11 -q -o requirements-dev.lock
 
 clean-state:
 	-$(BIN)/cchc db stop

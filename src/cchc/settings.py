@@ -121,6 +121,9 @@ class Settings:
     portal_backoff_seconds: float = 0.5
     # Petitions still open are pulled again nightly until resolved, back to at most this many days.
     petition_reopen_days: int = 400
+    # The local production-shaped stack (cchc stack): loopback ports of its api-server and Redis.
+    stack_api_port: int = 8080
+    stack_redis_port: int = 6379
 
     # -- derived paths -------------------------------------------------------------------
     @property
@@ -150,6 +153,10 @@ class Settings:
     @property
     def data_docs_dir(self) -> Path:
         return self.state_dir / "data_docs"
+
+    @property
+    def stack_dir(self) -> Path:
+        return self.state_dir / "stack"
 
     @property
     def dags_dir(self) -> Path:
@@ -222,4 +229,6 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         portal_timeout_seconds=float(env.get("CCHC_PORTAL_TIMEOUT_SECONDS") or 30.0),
         portal_backoff_seconds=float(env.get("CCHC_PORTAL_BACKOFF_SECONDS") or 0.5),
         petition_reopen_days=int(env.get("CCHC_PETITION_REOPEN_DAYS") or 400),
+        stack_api_port=int(env.get("CCHC_STACK_API_PORT") or 8080),
+        stack_redis_port=int(env.get("CCHC_STACK_REDIS_PORT") or 6379),
     )

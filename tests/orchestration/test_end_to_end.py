@@ -4,7 +4,8 @@ the portal simulator serving it with faults on, the embedded warehouse, Cosmos +
 One scenario, run once for the module, then asserted piece by piece:
 1. a range of three nights over a clean world (every file has arrived by the last night): the
    marts equal the generator's truth;
-2. a rerun of the middle night: every mart row is identical;
+2. a rerun of the middle night and the last one: every mart row is identical (each run builds the
+   warehouse as of its own night, not of the day the test runs);
 3. a truncated copy of one province's export lands: that province fails (quarantined, no
    retry), the other still loads, dbt still builds, the run ends failed, and the good data
    already loaded stays.
@@ -144,10 +145,13 @@ def scenario(own_warehouse, tmp_path_factory):
         out["after_range"] = _marts_snapshot(db)
         out["truth_timeliness"] = _mart_rows(db, "fct_timeliness_monthly", TIMELINESS)
         out["truth_payment"] = _mart_rows(db, "fct_online_payment_monthly", PAYMENT)
-        # 2. the middle night again
-        rerun = _cchc_run(env, "--date", "2026-06-03", "--no-parse")
+        out["as_of_after_range"] = db.execute(
+            "select distinct as_of_date from audit.monthly_builds"
+        ).fetchall()
+        # 2. the middle night and the last one again
+        rerun = _cchc_run(env, "--date", "2026-06-03", "--to", WORLD_END.isoformat(), "--no-parse")
         out["rerun"] = rerun
-        out["seconds"]["rerun of 1 night"] = rerun.seconds
+        out["seconds"]["rerun of 2 nights"] = rerun.seconds
         out["after_rerun"] = _marts_snapshot(db)
         # 3. a truncated copy of one province's export replaces the good one in the landing area
         hoso = next((world / "landing" / "onestop" / BROKEN / WORLD_END.isoformat()).glob("hoso.*"))
@@ -173,6 +177,12 @@ def test_range_runs_every_night_successfully(scenario):
     assert [line.split()[1].rstrip(":") for line in lines] == ["2026-06-02", "2026-06-03", "2026-06-04"]
     assert all(" success " in line for line in lines)
     assert scenario["after_range"]["fct_dossier"], "no dossier reached the marts"
+
+
+def test_every_run_builds_as_of_its_own_night(scenario):
+    """Not as of the day the test runs: a backfill gives the same marts whenever it is done."""
+    _ok(scenario["range"])
+    assert scenario["as_of_after_range"] == [(WORLD_END,)]
 
 
 def test_rerun_of_a_middle_night_changes_no_mart_row(scenario):

@@ -124,7 +124,7 @@ def test_retired_province_re_delivery_is_taken_once_by_content(landing, db):
     it again only when its content changes — even if the new copy carries old file times."""
     import os
 
-    from cchc.pipeline.discover import exports_for, expects_export
+    from cchc.pipeline.discover import expects_export, exports_for
     from cchc.pipeline.onestop import exports_to_ingest, ingest_and_validate
 
     night, june = date(2025, 9, 1), date(2025, 6, 20)

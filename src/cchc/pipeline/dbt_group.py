@@ -22,6 +22,12 @@ from pathlib import Path
 from cchc.settings import Settings, get_settings
 
 GROUP_ID = "dbt"
+# One dbt build at a time across every run: a backfill and the scheduled night never build the
+# marts concurrently (the pool has one slot; `cchc stack` and compose's init create it).
+DBT_POOL = "cchc_dbt"
+# Every run builds the warehouse as of its own night, whenever it runs: open dossiers are
+# classified against its business date and months run up to its month (macro as_of_date).
+AS_OF_DATE_TEMPLATE = "{{ data_interval_start.in_timezone('Asia/Ho_Chi_Minh').to_date_string() }}"
 
 
 def manifest_path(settings: Settings | None = None) -> Path:
@@ -41,11 +47,15 @@ def build_dbt_group(settings: Settings | None = None, default_args: dict | None 
     manifest = manifest_path(settings)
     if not manifest.is_file():
 
-        @task(task_id="build")
+        @task(task_id="build", pool=DBT_POOL)
         def dbt_build() -> None:
+            from airflow.sdk import get_current_context
+
+            from cchc.pipeline.dates import business_date_of
             from cchc.transform.dbt import build
 
-            build(exclude=["resource_type:seed"])
+            day = business_date_of(get_current_context()["data_interval_start"])
+            build(exclude=["resource_type:seed"], variables={"as_of_date": day.isoformat()})
 
         with TaskGroup(GROUP_ID) as fallback:
             dbt_build()
@@ -80,11 +90,12 @@ def build_dbt_group(settings: Settings | None = None, default_args: dict | None 
             emit_datasets=False,
             group_nodes_by_folder=True,
         ),
-        operator_args={"install_deps": False},
+        operator_args={"install_deps": False, "vars": {"as_of_date": AS_OF_DATE_TEMPLATE}},
         default_args=default_args or {},
     )
     tasks = list(_walk(group))
     producer = next(t for t in tasks if "Producer" in type(t).__name__)
+    producer.pool = DBT_POOL
     for task_obj in tasks:
         if "test" in type(task_obj).__name__.lower():
             task_obj.retries = 0

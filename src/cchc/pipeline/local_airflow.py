@@ -65,7 +65,19 @@ def ensure_metadata_db() -> None:
         airflow_settings.configure_orm()
     started = time.perf_counter()
     db.upgradedb()
+    ensure_pools()
     log.info("airflow metadata DB ready (%.1fs)", time.perf_counter() - started)
+
+
+def ensure_pools() -> None:
+    """The pool that lets one dbt build run at a time (see dbt_group.DBT_POOL)."""
+    from airflow.models.pool import Pool
+
+    from cchc.pipeline.dbt_group import DBT_POOL
+
+    Pool.create_or_update_pool(
+        DBT_POOL, slots=1, description="one dbt build of the marts at a time", include_deferred=False
+    )
 
 
 def load_dag(dag_id: str, settings: Settings | None = None):
