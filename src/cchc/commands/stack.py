@@ -2,7 +2,7 @@
 
 `up` starts the embedded PostgreSQL (warehouse + Airflow metadata DB), Redis, Airflow's
 api-server, scheduler, dag-processor, triggerer and two Celery workers, and the portal simulator
-serving the demo world, whose exports it delivers up to the night before its last day (pass
+serving the demo world, whose exports it delivers up to its last night (pass
 `--deliver-until` to choose, `--no-deliver` to deliver none). `down` stops exactly what `up`
 started. `airflow …` runs the Airflow CLI against the stack (e.g. a backfill).
 """
@@ -32,6 +32,12 @@ def register(sub) -> None:
     down.set_defaults(func=run_down)
     status = actions.add_parser("status", help="what `up` started and whether it runs")
     status.set_defaults(func=run_status)
+    fill = actions.add_parser(
+        "backfill", help="run the nightly DAG for past business dates through the scheduler"
+    )
+    fill.add_argument("--from", dest="first", required=True, help="first business date, YYYY-MM-DD")
+    fill.add_argument("--to", dest="last", help="last business date (inclusive), YYYY-MM-DD")
+    fill.set_defaults(func=run_backfill)
     cli = actions.add_parser("airflow", help="the airflow CLI against the stack, e.g. `backfill create …`")
     cli.add_argument("airflow_args", nargs=argparse.REMAINDER)
     cli.set_defaults(func=run_airflow)
@@ -48,8 +54,7 @@ def _print_next(info, world: dict) -> None:
                 f"  Airflow UI         {info.api_url}   (local stack: every user is admin, loopback only)",
                 f"  portal simulator   {info.portal_url}",
                 "Run two nights of the demo world through the scheduler and the Celery workers:",
-                f"  .venv/bin/cchc stack airflow backfill create --dag-id cchc_nightly "
-                f"--from-date {first} --to-date {last}",
+                f"  .venv/bin/cchc stack backfill --from {first} --to {last}",
                 "then watch cchc_nightly's grid in the UI. Stop everything: make stack-down",
             ]
         )
@@ -75,7 +80,7 @@ def run_up(args) -> int:
         ensure_manifest(force=True)
         if not args.no_deliver:
             until = date.fromisoformat(args.deliver_until) if args.deliver_until else None
-            until = until or date.fromisoformat(world["end"]) - timedelta(days=1)
+            until = until or date.fromisoformat(world["end"])
             placed = deliver(settings.world_dir, run_after_for(until))
             print(
                 f"==> {len(placed)} file(s) delivered to {settings.landing_dir} (arrived by the night of {until})"
@@ -85,6 +90,9 @@ def run_up(args) -> int:
         print(f"cchc stack up: {err}", file=sys.stderr)
         down(settings)
         return 1
+    except BaseException:
+        down(settings)  # never leave half a stack running
+        raise
     _print_next(info, world)
     return 0
 
@@ -106,6 +114,21 @@ def run_status(args) -> int:
     for name, pid, running in rows:
         print(f"{name:14s} pid {pid:<8d} {'running' if running else 'stopped'}")
     return 0 if rows and all(r[2] for r in rows) else 1
+
+
+def run_backfill(args) -> int:
+    from cchc.pipeline.dates import parse_date
+    from cchc.stack.services import StackError, backfill
+
+    first = parse_date(args.first)
+    last = parse_date(args.last) if args.last else first
+    try:
+        backfill(first, last)
+    except StackError as err:
+        print(f"cchc stack backfill: {err}", file=sys.stderr)
+        return 1
+    print(f"backfill of cchc_nightly for {first}..{last} created: the scheduler runs it (see the grid)")
+    return 0
 
 
 def run_airflow(args) -> int:

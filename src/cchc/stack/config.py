@@ -22,9 +22,19 @@ from cchc.settings import LOCAL_TZ, Settings, WarehouseTarget
 METADATA_DB = "airflow"
 METADATA_ROLE = "airflow"
 WORKERS = ("worker1", "worker2")
-# Each Celery worker serves its task logs on its own port (the triggerer's default is 8794).
-WORKER_LOG_PORTS = {"worker1": 8793, "worker2": 8795}
-SCHEDULER_HEALTH_PORT = 8974
+
+
+def side_ports(api_port: int) -> dict[str, int]:
+    """The other loopback ports of a stack, shifted with its api-server port so that two stacks
+    (a developer's and a test's) can run side by side: the scheduler's health check, the
+    triggerer's log server and each Celery worker's log server (Airflow's defaults at 8080)."""
+    shift = api_port - 8080
+    return {
+        "scheduler_health": 8974 + shift,
+        "triggerer_logs": 8794 + shift,
+        "worker1_logs": 8793 + shift,
+        "worker2_logs": 8795 + shift,
+    }
 
 
 def stack_secrets(folder: Path) -> dict[str, str]:
@@ -77,6 +87,7 @@ def airflow_env(settings: Settings, metadata: WarehouseTarget, base_env: dict[st
     keys = stack_secrets(settings.stack_dir)
     sqlalchemy_url, result_backend = metadata_urls(metadata)
     api = f"http://127.0.0.1:{settings.stack_api_port}"
+    ports = side_ports(settings.stack_api_port)
     return {
         **base_env,
         "AIRFLOW_HOME": str(settings.stack_dir / "airflow"),
@@ -99,7 +110,8 @@ def airflow_env(settings: Settings, metadata: WarehouseTarget, base_env: dict[st
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
         "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": "127.0.0.1",
-        "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT": str(SCHEDULER_HEALTH_PORT),
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT": str(ports["scheduler_health"]),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(ports["triggerer_logs"]),
         # New DAG files and manifests show up within seconds, not the default 5 minutes.
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",

@@ -144,7 +144,8 @@ def up(
     start("triggerer", [venv_bin("airflow"), "triggerer"], env, log_dir, registry)
     workers = []
     for name in config.WORKERS:
-        worker_env = {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(config.WORKER_LOG_PORTS[name])}
+        port = config.side_ports(settings.stack_api_port)[f"{name}_logs"]
+        worker_env = {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(port)}
         workers.append(
             start(
                 name,
@@ -160,12 +161,8 @@ def up(
          *(["--faults", faults] if faults else [])],
         env, log_dir, registry,
     )  # fmt: skip
-    _wait(
-        "scheduler",
-        lambda: _http_ok(f"http://127.0.0.1:{config.SCHEDULER_HEALTH_PORT}/health"),
-        180,
-        scheduler,
-    )
+    health = f"http://127.0.0.1:{config.side_ports(settings.stack_api_port)['scheduler_health']}/health"
+    _wait("scheduler", lambda: _http_ok(health), 180, scheduler)
     for worker in workers:
         _wait(worker.name, lambda w=worker: _log_says(w.log_file, " ready."), 180, worker)
     _wait("portal simulator", lambda: _port_open(portal_port), 60, portal)
@@ -190,3 +187,25 @@ def down(settings: Settings | None = None) -> list[tuple[str, str]]:
 def status(settings: Settings | None = None) -> list[tuple[str, int, bool]]:
     settings = settings or get_settings()
     return [(s.name, s.pid, alive(s.pid)) for s in Registry(settings.stack_dir).load()]
+
+
+def backfill(first, last, settings: Settings | None = None, dag_id: str = "cchc_nightly") -> str:
+    """Have the scheduler run the nightly DAG for business dates first..last (Airflow's own
+    backfill, executed by the Celery workers). Backfills only run for an unpaused DAG, so the DAG
+    is unpaused first; Airflow selects runs by their run-after time, which for business date D is
+    01:30 local on D+1, so the range is given as those times."""
+    from cchc.pipeline.dates import run_after_for
+
+    env = stack_env(settings)
+    _airflow(env, "dags", "unpause", dag_id)
+    return _airflow(
+        env,
+        "backfill",
+        "create",
+        "--dag-id",
+        dag_id,
+        "--from-date",
+        run_after_for(first).isoformat(),
+        "--to-date",
+        run_after_for(last).isoformat(),
+    )

@@ -576,6 +576,9 @@ def build_data_docs(keep_days: int = 14) -> str:
         new = [key for key in store.list_keys() if key.run_id.run_time and key.run_id.run_time >= since]
         suites = list(project.context.expectations_store.list_keys())
         project.context.build_data_docs(resource_identifiers=[*suites, *new])
+    from cchc.docs.offline_assets import make_offline, vendor_dir
+
+    make_offline(settings.data_docs_dir, vendor_dir(settings.home))  # no CDN: renders offline
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(now.isoformat())
     return str(index)
