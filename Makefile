@@ -13,7 +13,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint pytest lock bench airflow-ui stack stack-down docs browser db-start db-stop clean-state seeds help
+.PHONY: demo test lint pytest lock bench airflow-ui stack stack-down docs tools db-start db-stop clean-state seeds help
 
 help:
 	@echo "make demo   - run the nightly DAG end to end on the embedded warehouse and print KPIs"
@@ -36,15 +36,19 @@ venv: $(STAMP)
 demo: $(STAMP)
 	CCHC_DEMO=1 $(BIN)/cchc demo $(DEMO_ARGS)
 
-test: $(STAMP) browser lint pytest
+test: $(STAMP) tools lint pytest
 
-# Headless Chromium for the tests that look at pages as a person would (Debian's package; root
-# installs it, as CI is; elsewhere those tests are skipped with a message saying so).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# System tools some tests use, from Debian's packages: headless Chromium (pages looked at as a
+# person would) and docker-compose (validates docker-compose.yml; no engine needed). Root (as CI
+# is) installs what is missing; elsewhere those tests are skipped, and say so.
+TOOLS := chromium:chromium docker-compose:docker-compose
+tools:
+	@missing=""; for pair in $(TOOLS); do command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium not installed and not root: browser tests will be skipped"; fi; }
+	    echo "installing:$$missing"; apt-get update -qq >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "not installed (and not root):$$missing - the tests that need them are skipped"; fi; fi
 
 # GX Data Docs and dbt docs on http://127.0.0.1:8081 (offline: assets vendored).
 docs: $(STAMP)

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Runs once, on the first start of the PostgreSQL container: the warehouse database and the
-# loader role (with its password from .env). `cchc db bootstrap` (the init job) does the rest:
-# schemas, grants, bi_reader, raw/audit DDL.
+# Runs once, on the first start of the warehouse container: the warehouse database and its two
+# roles, with their passwords from .env. `cchc db bootstrap` (the init job) does the rest:
+# schemas, grants, raw/audit DDL. Airflow's metadata database lives in its own container.
 set -euo pipefail
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
   -v loader_pw="$CCHC_LOADER_PASSWORD" -v bi_pw="$CCHC_BI_READER_PASSWORD" <<'SQL'
-create database airflow;
 create database cchc;
 create role cchc_loader login password :'loader_pw';
 create role bi_reader login password :'bi_pw';

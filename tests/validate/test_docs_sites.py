@@ -20,7 +20,7 @@ DAY = dt.date(2026, 11, 21)
 
 needs_browser = pytest.mark.skipif(
     browser.chromium() is None and not os.environ.get("CI"),
-    reason="chromium not installed (make browser); CI installs it",
+    reason="chromium not installed (make tools); CI installs it",
 )
 
 

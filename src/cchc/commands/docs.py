@@ -11,7 +11,9 @@ def register(sub) -> None:
     build = actions.add_parser("build", help="rebuild both sites (GX Data Docs, dbt docs generate)")
     build.set_defaults(func=run_build)
     serve = actions.add_parser("serve", help="serve both sites; builds what is missing first")
-    serve.add_argument("--port", type=int, default=8081, help="port on 127.0.0.1 (default 8081)")
+    serve.add_argument("--port", type=int, default=8081, help="port (default 8081)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--no-build", action="store_true", help="serve what exists (the docs container)")
     serve.set_defaults(func=run_serve)
 
 
@@ -39,9 +41,10 @@ def run_build(args) -> int:
 def run_serve(args) -> int:
     from cchc.docs.server import make_server
 
-    _build(missing_only=True)
-    server = make_server(port=args.port)
-    url = f"http://127.0.0.1:{server.server_address[1]}"
+    if not args.no_build:
+        _build(missing_only=True)
+    server = make_server(port=args.port, host=args.host)
+    url = f"http://{args.host}:{server.server_address[1]}"
     print(f"docs on {url}/  (GX Data Docs: {url}/data-docs/  dbt docs: {url}/dbt/)  Ctrl-C stops")
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

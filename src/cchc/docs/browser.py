@@ -1,5 +1,5 @@
 """Headless Chromium for what a person would look at: a screenshot, or the page's DOM after its
-scripts ran. Debian's `chromium` (make browser installs it); flags keep it off the network but
+scripts ran. Debian's `chromium` (make tools installs it); flags keep it off the network but
 loopback (this machine reaches nothing else) and out of any user profile."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def chromium() -> str | None:
 def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
     exe = chromium()
     if exe is None:
-        raise FileNotFoundError("chromium is not installed (make browser)")
+        raise FileNotFoundError("chromium is not installed (make tools)")
     with tempfile.TemporaryDirectory(prefix="cchc-chromium-") as profile:
         return subprocess.run(
             [exe, *FLAGS, f"--user-data-dir={profile}", *args],

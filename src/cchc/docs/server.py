@@ -65,14 +65,16 @@ class _Handler(SimpleHTTPRequestHandler):
         super().do_GET()
 
 
-def make_server(settings: Settings | None = None, port: int = 8081) -> ThreadingHTTPServer:
+def make_server(
+    settings: Settings | None = None, port: int = 8081, host: str = "127.0.0.1"
+) -> ThreadingHTTPServer:
     settings = settings or get_settings()
     handler = type(
         "DocsHandler",
         (_Handler,),
         {"sites": {"data-docs": settings.data_docs_dir, "dbt": settings.dbt_target_dir}},
     )
-    return ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler))
+    return ThreadingHTTPServer((host, port), functools.partial(handler))
 
 
 def serve_in_thread(settings: Settings | None = None, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
