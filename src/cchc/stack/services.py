@@ -118,6 +118,9 @@ def up(
         json.dumps({"started_by_stack": not postgres_was_running}), encoding="utf-8"
     )
     env = stack_env(settings)  # bootstraps the warehouse, creates the metadata DB
+    # Tonight's regular run starts when the DAG is unpaused; on a demo world no export comes for
+    # it, so its sensors give up after 10 minutes here rather than 3 hours (unless set).
+    env.setdefault("CCHC_EXPORT_WAIT_SECONDS", "600")
     portal_port = portal_port or urlparse(settings.portal_base_url).port or 8765
     env["CCHC_PORTAL_URL"] = f"http://127.0.0.1:{portal_port}"
     (settings.stack_dir / "airflow").mkdir(parents=True, exist_ok=True)
@@ -191,9 +194,12 @@ def status(settings: Settings | None = None) -> list[tuple[str, int, bool]]:
 
 def backfill(first, last, settings: Settings | None = None, dag_id: str = "cchc_nightly") -> str:
     """Have the scheduler run the nightly DAG for business dates first..last (Airflow's own
-    backfill, executed by the Celery workers). Backfills only run for an unpaused DAG, so the DAG
-    is unpaused first; Airflow selects runs by their run-after time, which for business date D is
-    01:30 local on D+1, so the range is given as those times."""
+    backfill, executed by the Celery workers), one night at a time and in order, as the nights
+    happened (each builds the marts as of its own night, so the last one built is the last night).
+
+    Backfills only run for an unpaused DAG, so the DAG is unpaused first (which also lets the
+    scheduler start tonight's regular run). Airflow selects runs by their run-after time, which for
+    business date D is 01:30 local on D+1, so the range is given as those times."""
     from cchc.pipeline.dates import run_after_for
 
     env = stack_env(settings)
@@ -208,4 +214,6 @@ def backfill(first, last, settings: Settings | None = None, dag_id: str = "cchc_
         run_after_for(first).isoformat(),
         "--to-date",
         run_after_for(last).isoformat(),
+        "--max-active-runs",
+        "1",
     )
