@@ -12,7 +12,7 @@
   Inputs (which changes can move which months):
     dossier_span  every month from received month to end month, or to the report month while open
                   (timeliness: carried over / in progress), of the new AND the counted version of every
-                  dossier logged in fct_dossier_month_versions since the model last read it
+                  dossier logged in log_dossier_month_versions since the model last read it
     dossier_ends  only the received and end months of those versions (counts of new / resolved)
     petitions     due months of every raw version of petitions in batches accepted or superseded since
     ratings       rated months of every raw version of ratings in such batches, and of the ratings of
@@ -39,7 +39,7 @@
 
 {% macro stage_months_to_rebuild(inputs) -%}
 {%- set dossier_inputs = 'dossier_span' in inputs or 'dossier_ends' in inputs or 'ratings' in inputs -%}
-{%- set versions = ref('fct_dossier_month_versions') -%}
+{%- set versions = ref('log_dossier_month_versions') -%}
 {%- set batch_entities = [] -%}
     {%- for entity, input in [('portal_petitions', 'petitions'), ('portal_ratings', 'ratings'),
                               ('portal_service_results', 'service_results')] -%}

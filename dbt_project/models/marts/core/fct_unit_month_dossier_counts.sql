@@ -17,7 +17,7 @@
 -- and its end month, so a run rebuilds those two months of the old and the new version of every dossier
 -- changed since the last run, plus the months from the last run's report date to this one's, reading only
 -- dossiers received or ended from the earliest of those months on (indexed dates of fct_dossier).
--- depends_on: {{ ref('fct_dossier_month_versions') }}
+-- depends_on: {{ ref('log_dossier_month_versions') }}
 
 with
 

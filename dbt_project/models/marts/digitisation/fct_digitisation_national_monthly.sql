@@ -12,7 +12,7 @@
 -- fct_digitisation_monthly rolled up onto the nation; shares recomputed from the sums.
 -- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
 -- can have changed since the last run.
--- depends_on: {{ ref('fct_dossier_month_versions') }}
+-- depends_on: {{ ref('log_dossier_month_versions') }}
 
 {% set counts = [
     'received_total',

@@ -13,7 +13,7 @@
 -- month only; among all, among eligible procedures (TOAN_TRINH or MOT_PHAN), and among TOAN_TRINH.
 -- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
 -- can have changed since the last run.
--- depends_on: {{ ref('fct_dossier_month_versions') }}
+-- depends_on: {{ ref('log_dossier_month_versions') }}
 
 select
     month_start,

@@ -12,7 +12,7 @@
 -- fct_online_payment_monthly rolled up onto the nation; share and target flag recomputed from the sums.
 -- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
 -- can have changed since the last run.
--- depends_on: {{ ref('fct_dossier_month_versions') }}
+-- depends_on: {{ ref('log_dossier_month_versions') }}
 
 with rolled as (
     {{ rollup_to_nation(ref('fct_online_payment_province_monthly'), ['fee_dossiers', 'paid_online_dossiers']) }}

@@ -14,7 +14,7 @@
 -- the sums.
 -- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
 -- can have changed since the last run.
--- depends_on: {{ ref('fct_dossier_month_versions') }}
+-- depends_on: {{ ref('log_dossier_month_versions') }}
 
 with rolled as (
     {{ rollup_to_provinces(ref('fct_online_payment_monthly'), ['fee_dossiers', 'paid_online_dossiers']) }}

@@ -22,7 +22,7 @@
 --
 -- Incremental by month (macros/monthly_incremental.sql): a run rebuilds every month any of its inputs can
 -- have changed since the last run (dossier spans, petitions, ratings, published scores, report date).
--- depends_on: {{ ref('fct_dossier_month_versions') }}
+-- depends_on: {{ ref('log_dossier_month_versions') }}
 
 with
 

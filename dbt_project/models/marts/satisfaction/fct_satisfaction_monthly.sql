@@ -18,7 +18,7 @@
 -- the petitions and the rated months of every version of the ratings in batches accepted or superseded
 -- since the last run, the rated months of dossiers with a new version (their unit may have changed), and
 -- the months from the last run's report date to this one's.
--- depends_on: {{ ref('fct_dossier_month_versions') }}
+-- depends_on: {{ ref('log_dossier_month_versions') }}
 
 with
 

@@ -19,7 +19,7 @@
 -- the old and of the new version of every dossier changed since the last run, plus the months from the last
 -- run's report date to this one's (open dossiers' within/overdue status moves with the report date), and
 -- reads only the dossiers whose span can meet those months (indexed received/end dates of fct_dossier).
--- depends_on: {{ ref('fct_dossier_month_versions') }}
+-- depends_on: {{ ref('log_dossier_month_versions') }}
 
 with
 

@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        schema='intermediate',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
         indexes=[
@@ -10,6 +11,9 @@
     )
 }}
 
+-- It reads fct_dossier, so its folder is marts/core (folders depend one way), but it is bookkeeping
+-- for the incremental monthly facts, not a mart: it is built into the intermediate schema, out of
+-- BI's sight, and named log_ because it only ever grows.
 -- Append-only log of every dossier version the monthly facts can see: a row is added when a
 -- dossier's fields that any monthly fact reads (unit, field, channel, dates, supplement count,
 -- index class, fee and digital flags) differ from its latest logged version. Nothing here depends
