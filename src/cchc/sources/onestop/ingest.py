@@ -40,6 +40,7 @@ from cchc.sources.onestop.manifest import (
     FileCheck,
     Manifest,
     ManifestError,
+    check_belongs_to,
     check_export,
     file_sha256,
     read_manifest,
@@ -178,13 +179,22 @@ def _duplicate(conn, slot: ledger.BatchSlot, file: _File, earlier: int) -> ledge
     )
 
 
+def storable(text: str | None) -> str | None:
+    """A rejected value as PostgreSQL text can hold it: a NUL (which text cannot store, and which
+    would fail the whole file) is written as the four characters \\x00."""
+    return text.replace("\x00", "\\x00") if text is not None else None
+
+
 def _store_rejects(conn: psycopg.Connection, batch_id: int, file_name: str, report: TypingReport) -> None:
     if report.rejects:
         copy_rows(
             conn,
             "audit.rejected_rows",
             REJECT_COLUMNS,
-            ((batch_id, file_name, r.source_row, r.column, r.value, r.reason) for r in report.rejects),
+            (
+                (batch_id, file_name, r.source_row, r.column, storable(r.value), storable(r.reason))
+                for r in report.rejects
+            ),
         )
 
 
@@ -319,7 +329,9 @@ def _quarantine_after_load(
 
 
 def _export_files(export: Export) -> list[str]:
-    names = [p.name for p in export.path.iterdir() if p.is_file() and p.name != MANIFEST]
+    names = [
+        p.name for p in export.path.iterdir() if p.is_file() and not p.is_symlink() and p.name != MANIFEST
+    ]
     for name in names:
         if entity_for(name) is None:
             log.warning("%s: ignoring %s, not an export file of the contract", export.path, name)
@@ -347,6 +359,7 @@ def ingest_export(export: Export) -> list[ledger.BatchOutcome]:
         present = _export_files(export)
         try:
             manifest = read_manifest(export.path)
+            check_belongs_to(manifest, export.province_code, export.business_date)
         except ManifestError as exc:
             files = [_File(n, export.path / n, file_sha256(export.path / n), None) for n in sorted(present)]
             return _quarantine_export(conn, export, files, f"export {label} quarantined: {exc}")
@@ -379,7 +392,12 @@ def _report_files(province_code: str | None) -> list[tuple[str, Path]]:
         if wanted and province_dir.name not in wanted:
             continue
         for path in sorted(province_dir.iterdir()):
-            if path.is_file() and path.suffix.lower() == ".xlsx" and not path.name.startswith("~$"):
+            if (
+                path.is_file()
+                and not path.is_symlink()
+                and path.suffix.lower() == ".xlsx"
+                and not path.name.startswith("~$")
+            ):
                 found.append((province_dir.name, path))
     return found
 

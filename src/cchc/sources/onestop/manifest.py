@@ -30,6 +30,8 @@ class ManifestFile:
 class Manifest:
     province_code: str | None
     files: tuple[ManifestFile, ...]
+    from_day: str | None = None
+    to_day: str | None = None
 
     def file(self, name: str) -> ManifestFile | None:
         return next((f for f in self.files if f.name == name), None)
@@ -54,7 +56,36 @@ def read_manifest(folder: Path) -> Manifest:
         raise ManifestError(f"{MANIFEST} unreadable: {type(exc).__name__}: {exc}") from None
     if len({f.name for f in files}) != len(files):
         raise ManifestError(f"{MANIFEST} lists a file twice")
-    return Manifest(province_code=doc.get("ma_tinh"), files=files)
+    for f in files:
+        # Only a plain name inside the export folder is ever opened: an absolute path (/dev/zero
+        # reads forever), ../ or a sub-folder would reach files that are not the export's.
+        if not _plain_file_name(f.name):
+            raise ManifestError(f"{MANIFEST} lists {f.name!r}: not a file name in the export folder")
+    return Manifest(
+        province_code=doc.get("ma_tinh"), files=files, from_day=doc.get("tu_ngay"), to_day=doc.get("den_ngay")
+    )
+
+
+def _plain_file_name(name: str) -> bool:
+    return (
+        name not in ("", ".", "..")
+        and "/" not in name
+        and "\\" not in name
+        and "\x00" not in name
+        and Path(name).name == name
+    )
+
+
+def check_belongs_to(manifest: Manifest, province_code: str, business_date) -> None:
+    """The manifest describes the export of the folder it sits in: same province, same day."""
+    if manifest.province_code is not None and str(manifest.province_code) != province_code:
+        raise ManifestError(
+            f"{MANIFEST} says ma_tinh {manifest.province_code!r} but the export is in folder {province_code}"
+        )
+    day = business_date.isoformat()
+    low, high = manifest.from_day, manifest.to_day
+    if (low is not None and str(low) > day) or (high is not None and str(high) < day):
+        raise ManifestError(f"{MANIFEST} covers tu_ngay {low!r} to den_ngay {high!r} but the folder is {day}")
 
 
 def _csv_hash_and_records(path: Path) -> tuple[str, int]:
@@ -117,6 +148,10 @@ def check_export(folder: Path, manifest: Manifest, present: list[str]) -> list[F
     for name in sorted({f.name for f in manifest.files} | set(present)):
         entry = manifest.file(name)
         path = folder / name
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            # never followed: a link may point out of the landing area; the reason names only the entry
+            checks.append(FileCheck(name, None, None, f"{name}: not a regular file in the export folder"))
+            continue
         if not path.exists():
             checks.append(
                 FileCheck(name, None, None, f"{name}: listed with {entry.rows} rows, file not found")
