@@ -40,3 +40,29 @@ def test_bi_reader_reads_marts_and_nothing_else(db, warehouse):
                 bi.execute(f"select x from {schema}.grant_probe")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             bi.execute("insert into marts.grant_probe values (1)")
+
+
+def test_bi_reader_cannot_create_temp_tables_or_reach_other_databases(warehouse):
+    """PostgreSQL's PUBLIC defaults (CONNECT, TEMPORARY) are revoked: a BI tool can read marts,
+    nothing more."""
+    with (
+        connect(warehouse.with_user(BI_ROLE), autocommit=True) as bi,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        bi.execute("create temporary table scratch (x int)")
+    with (
+        pytest.raises(psycopg.OperationalError, match="permission denied"),
+        connect(warehouse.with_user(BI_ROLE).with_dbname("postgres"), autocommit=True),
+    ):
+        pass
+
+
+def test_bi_reader_sees_no_landing_paths_in_the_ledger_mart():
+    """The ledger mart carries file names, statuses and reasons (the quarantine view needs them),
+    not the landing area's layout."""
+    import re
+
+    sql = (get_settings().dbt_project_dir / "models/marts/quality/fct_pipeline_batches.sql").read_text()
+    columns = re.search(r"^select\n(.*?)^from ", sql, re.S | re.M).group(1)
+    assert "file_name" in columns and "reason" in columns
+    assert "file_path" not in columns

@@ -66,6 +66,10 @@ def ensure_metadata_database(admin: WarehouseTarget) -> WarehouseTarget:
                     sql.Identifier(METADATA_DB), sql.Identifier(METADATA_ROLE)
                 )
             )
+            # the metadata DB is Airflow's alone (the owner keeps its rights; PUBLIC loses connect)
+            conn.execute(
+                sql.SQL("revoke connect on database {} from public").format(sql.Identifier(METADATA_DB))
+            )
     return WarehouseTarget(user=METADATA_ROLE, dbname=METADATA_DB, host=admin.host, port=admin.port)
 
 

@@ -47,6 +47,9 @@ def _ensure_schemas_and_grants(cur, loader: str, dbname: str) -> None:
     ident = sql.Identifier
     cur.execute(sql.SQL("grant connect, temporary on database {} to {}").format(ident(dbname), ident(loader)))
     cur.execute(sql.SQL("grant connect on database {} to {}").format(ident(dbname), ident(BI_ROLE)))
+    # PostgreSQL's PUBLIC defaults let every role connect and create TEMP tables: only the grants
+    # above remain (bi_reader: connect, and read marts; no temporary tables).
+    cur.execute(sql.SQL("revoke all on database {} from public").format(ident(dbname)))
     for schema in SCHEMAS:
         cur.execute(
             sql.SQL("create schema if not exists {} authorization {}").format(ident(schema), ident(loader))
@@ -99,6 +102,10 @@ def bootstrap(settings: Settings | None = None) -> WarehouseTarget:
         with connect(admin, autocommit=True) as conn, conn.cursor() as cur:
             _ensure_roles(cur, loader.user, settings.bi_reader_password)
             _ensure_schemas_and_grants(cur, loader.user, loader.dbname)
+        if settings.embedded:
+            # Our own server: no role but the superuser connects to its maintenance database.
+            with connect(admin.with_dbname("postgres"), autocommit=True) as conn:
+                conn.execute("revoke connect on database postgres from public")
     else:
         # Only the loader's URL is known: it must already own the database (see README).
         with connect(loader, autocommit=True) as conn, conn.cursor() as cur:

@@ -1,4 +1,6 @@
 -- Every batch the pipeline met, from the ledger: what arrived, what was loaded, and why not.
+-- BI reads it, so it carries the file's name but not its path in the landing area (the ledger,
+-- audit.batches, keeps the path for operators: `cchc batches`).
 
 select
     batch_id,
@@ -6,7 +8,6 @@ select
     entity,
     province_code,
     business_date,
-    file_path,
     file_name,
     rows_in,
     rows_loaded,
