@@ -73,3 +73,23 @@ def test_a_nul_byte_rejects_its_row_and_the_rejected_value_is_stored(landing, db
         (outcome.batch_id,),
     ).fetchall()
     assert stored == [(3, "TenTTHC", "Đăng ký\\x00khai sinh")]
+
+
+def test_impossible_dates_reject_their_rows(landing, db, h):
+    """31/12/9999 as a due date would keep a dossier within deadline forever; year 0001 would count
+    it in no month. Each rejects its row, naming the column and value; the rest loads."""
+    rows = [h.hoso_row(i) for i in range(4)]
+    rows[1]["NgayHenTra"] = "31/12/9999 17:00:00"
+    rows[2]["NgayTiepNhan"] = "01/01/0001"
+    outcome = ingest_export(landing.export(rows))[0]
+    assert outcome.status == "pending" and outcome.rows_loaded == 2
+    stored = db.execute(
+        "select source_row, column_name, raw_value, reason from audit.rejected_rows where batch_id = %s "
+        "order by source_row",
+        (outcome.batch_id,),
+    ).fetchall()
+    assert [(r[0], r[1], r[2]) for r in stored] == [
+        (3, "NgayHenTra", "31/12/9999 17:00:00"),
+        (4, "NgayTiepNhan", "01/01/0001"),
+    ]
+    assert all("outside the plausible years 2000..2099" in r[3] for r in stored)

@@ -85,13 +85,30 @@ _DAYS_MAX = 100_000
 _TIMES: set[str] = set()  # checked HH:mm:ss texts, at most 86,400
 
 
+# Dates a one-stop system can really have written. 31/12/9999 as a due date would keep a dossier
+# "in progress within deadline" forever, 01/01/0001 would count it in no month: both are rejected.
+PLAUSIBLE_YEARS = range(2000, 2100)
+
+
+def plausible(value):
+    """The date or datetime itself, if its year is plausible; else BadValue."""
+    if value.year not in PLAUSIBLE_YEARS:
+        raise BadValue(
+            f"date {value.isoformat()} outside the plausible years "
+            f"{PLAUSIBLE_YEARS.start}..{PLAUSIBLE_YEARS.stop - 1}"
+        )
+    return value
+
+
 def _iso_day(text: str) -> str:
-    """`dd/MM/yyyy` → `yyyy-MM-dd`, checked (31/02 is not a day)."""
+    """`dd/MM/yyyy` → `yyyy-MM-dd`, checked (31/02 is not a day, 9999 is not a year)."""
     iso = _DAYS.get(text)
     if iso is None:
         try:
-            iso = date(int(text[6:10]), int(text[3:5]), int(text[0:2])).isoformat()
+            iso = plausible(date(int(text[6:10]), int(text[3:5]), int(text[0:2]))).isoformat()
         except ValueError as exc:
+            if isinstance(exc, BadValue):
+                raise
             raise BadValue(f"not a valid dd/MM/yyyy date ({exc})") from None
         if len(_DAYS) < _DAYS_MAX:
             _DAYS[text] = iso
@@ -117,9 +134,10 @@ def _vn_datetime_text(text: str) -> datetime | str:
         raise BadValue("not a dd/MM/yyyy HH:mm:ss or dd/MM/yyyy date-time")
     day, month, year, hour, minute, second = match.groups()
     try:
-        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        parsed = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
     except ValueError as exc:
         raise BadValue(f"not a valid date-time ({exc})") from None
+    return plausible(parsed)
 
 
 def parse_vn_datetime(value: object) -> datetime | str | None:
@@ -139,16 +157,16 @@ def parse_vn_datetime(value: object) -> datetime | str | None:
 def parse_excel_datetime(value: object) -> datetime | str | None:
     """XLSX dates: an Excel date cell (calamine gives datetime/date) or the CSV text forms."""
     if value.__class__ is datetime and not value.microsecond and value.tzinfo is None:
-        return value
+        return plausible(value)
     if _blank(value):
         return None
     if isinstance(value, datetime):
         # Excel stores days as a float: 14:05:00 may come back as 14:04:59.999999.
         if value.microsecond:
             value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
-        return value.replace(tzinfo=None)
+        return plausible(value.replace(tzinfo=None))
     if isinstance(value, date):
-        return datetime.combine(value, time())
+        return plausible(datetime.combine(value, time()))
     if isinstance(value, str):
         return _vn_datetime_text(value.strip())
     # A bare number could be an Excel serial or anything else: refuse to guess.
@@ -179,6 +197,7 @@ def parse_iso_datetime(value: object) -> datetime | str | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise BadValue("not an ISO 8601 date-time") from None
+    plausible(parsed)
     if len(value) in (19, 25) and len(_ISO_DAYS) < _DAYS_MAX:
         # Remember day and time texts that proved well-formed, for the fast path above.
         day, clock = parsed.date().isoformat(), parsed.strftime("%H:%M:%S")
