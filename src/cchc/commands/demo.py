@@ -68,11 +68,12 @@ def where_next(settings, target) -> str:
         [
             "Where to look next:",
             f"  GX Data Docs      {settings.data_docs_dir / 'index.html'}",
-            f"  dbt docs          {settings.dbt_target_dir / 'index.html'}  (cchc dbt docs serve, if available)",
+            "  docs sites        make docs   -> http://127.0.0.1:8081 (GX Data Docs, dbt docs; offline)",
             "  batch ledger      .venv/bin/cchc batches [--status quarantined]",
             f"  warehouse (psql)  .venv/bin/cchc db psql    # {target.libpq_url}",
             "  BI role           .venv/bin/cchc db psql --bi   (bi_reader: marts only)",
             "  Airflow UI        make airflow-ui   -> http://127.0.0.1:8080 (DAG cchc_nightly)",
+            "  production shape  make stack  (Celery workers, Redis, scheduler; see docs/OPERATIONS.md)",
             "  rerun a day       .venv/bin/cchc run --date YYYY-MM-DD [--to YYYY-MM-DD]",
         ]
     )
