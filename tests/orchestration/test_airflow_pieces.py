@@ -116,3 +116,25 @@ def test_no_alert_when_the_marts_of_that_night_were_refreshed_in_time(db, monkey
     assert asyncio.run(marts_not_refreshed(SCHEDULED_RUN)) == "logged"
     db.execute("update audit.run_outcomes set recorded_at = '2026-11-21T22:59:00Z' where run_id = 'r'")
     assert asyncio.run(marts_not_refreshed(SCHEDULED_RUN)) == "refreshed"
+
+
+def test_local_runs_keep_the_deadline_and_settle_it(warehouse, tmp_path):
+    """`cchc run` (dag.test) has no scheduler watching its metadata DB: a run that beats its 06:00
+    has its deadline removed, one whose morning passed gets the callback, as the scheduler would."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "deadline.json"
+    env = {**os.environ, "CCHC_AIRFLOW_HOME": str(tmp_path / "airflow")}
+    env.pop("AIRFLOW_HOME", None)
+    env.pop("CCHC_WAREHOUSE_URL", None)
+    probe = Path(__file__).with_name("probe_local_deadline.py")
+    proc = subprocess.run([sys.executable, str(probe), str(out)], env=env, capture_output=True, text=True,
+                          timeout=300, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    result = json.loads(out.read_text())
+    assert result["met_deadlines_created"] == 1 and result["missed_deadlines_created"] == 1
+    assert result["met"] == ["met"] and result["met_left"] == []
+    assert result["missed"] == ["logged"] and result["missed_left"] == [True]

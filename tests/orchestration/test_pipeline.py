@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -169,3 +170,30 @@ def test_province_folders_must_be_ascii_digits(landing):
     write_export(landing, "٠١", day)  # Arabic-Indic digits match \d, not a province code
     write_export(landing, "０１", day)  # full-width digits
     assert [r.province_code for r in exports_for(day)] == ["01"]
+
+
+def test_a_second_local_run_says_a_run_is_in_progress(warehouse, tmp_path):
+    """Two `cchc run` at once would break the shared SQLite metadata DB half-way through a night;
+    the second waits for the first, and past its bound says so in one line, not a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from cchc.pipeline.run_lock import exclusive_run
+    from cchc.settings import get_settings
+
+    with exclusive_run(get_settings().airflow_home, wait_seconds=5):
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "cchc.cli", "run", "--date", "2026-03-01", "--wait", "2"],
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+            timeout=120,
+            check=False,
+        )
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    assert f"another `cchc run` is in progress (pid {os.getpid()}" in proc.stderr
+    assert "waiting for it to finish" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert time.monotonic() - started >= 2

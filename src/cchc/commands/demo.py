@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import time
+from contextlib import ExitStack
 from datetime import date, timedelta
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,12 @@ def run(args) -> int:
     os.environ.setdefault("CCHC_EXPORT_WAIT_SECONDS", "5")
     os.environ.setdefault("CCHC_RETRY_DELAY_SECONDS", "3")
     _step(f"portal simulator on {portal_url} (faults: {args.faults})")
-    try:
+    from cchc.pipeline.run_lock import exclusive_run
+
+    # one local run at a time (the SQLite metadata DB is shared with `cchc run`)
+    with ExitStack() as cleanup:
+        cleanup.callback(portal_url.stop)
+        cleanup.enter_context(exclusive_run(settings.airflow_home, wait_seconds=3600))
         from cchc.commands.run import ensure_manifest
         from cchc.transform.dbt import run_dbt
 
@@ -130,8 +136,6 @@ def run(args) -> int:
             failed = ", ".join(report.failed_tasks) or "-"
             _step(f"{day}: run {report.state} in {report.seconds:.0f}s (failed tasks: {failed})")
             reports.append(report)
-    finally:
-        portal_url.stop()
 
     from cchc.summary import format_table, province_kpis
     from cchc.warehouse.connection import loader_target

@@ -17,6 +17,12 @@ def register(sub) -> None:
     parser.add_argument("--to", help="last business date (inclusive), YYYY-MM-DD")
     parser.add_argument("--dag", default="cchc_nightly", help="DAG id (default cchc_nightly)")
     parser.add_argument("--no-parse", action="store_true", help="do not refresh the dbt manifest first")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=3600,
+        help="seconds to wait for another local run to finish (default 3600)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -44,16 +50,20 @@ def ensure_manifest(force: bool = False) -> bool:
     return True
 
 
-def run_dates(dag_id: str, dates, *, parse: bool = True):
-    """Run `dag_id` once per business date, in order; returns the DagRunReports."""
+def run_dates(dag_id: str, dates, *, parse: bool = True, wait_seconds: float = 3600):
+    """Run `dag_id` once per business date, in order; returns the DagRunReports. One local run at a
+    time (they share the SQLite metadata DB): a second one waits up to `wait_seconds`."""
     from cchc.pipeline import local_airflow
+    from cchc.pipeline.run_lock import exclusive_run
+    from cchc.settings import get_settings
 
-    local_airflow.prepare_environment()
-    if parse:
-        ensure_manifest()
-    local_airflow.ensure_metadata_db()
-    dag = local_airflow.load_dag(dag_id)
-    return [local_airflow.run_dag_for(dag, day) for day in dates]
+    with exclusive_run(get_settings().airflow_home, wait_seconds):
+        local_airflow.prepare_environment()
+        if parse:
+            ensure_manifest()
+        local_airflow.ensure_metadata_db()
+        dag = local_airflow.load_dag(dag_id)
+        return [local_airflow.run_dag_for(dag, day) for day in dates]
 
 
 def print_reports(reports, out=sys.stdout) -> None:
@@ -69,6 +79,14 @@ def run(args) -> int:
 
     first = parse_date(args.date)
     last = parse_date(args.to) if args.to else first
-    reports = run_dates(args.dag, date_range(first, last), parse=not args.no_parse)
+    from cchc.pipeline.run_lock import RunInProgress
+
+    try:
+        reports = run_dates(
+            args.dag, date_range(first, last), parse=not args.no_parse, wait_seconds=args.wait
+        )
+    except RunInProgress as err:
+        print(f"cchc run: {err}", file=sys.stderr)
+        return 3
     print_reports(reports)
     return 0 if all(r.state == "success" for r in reports) else 1
