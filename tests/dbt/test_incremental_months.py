@@ -33,7 +33,7 @@ MONTHLY = {
         for kpi in ("timeliness", "online_service", "online_payment", "digitisation", "satisfaction")
         for scope in ("", "_province", "_national")
     },
-    "fct_reform_index_monthly": "marts",
+    "fct_unit_month_procedure_use": "marts",
 }
 DOSSIER_MONTHS = {date(2023, 5, 1), date(2023, 6, 1), date(2025, 9, 1), date(2025, 10, 1), date(2025, 11, 1)}
 

@@ -94,11 +94,27 @@ def build_world(root: Path) -> Path:
                   "resolvedAt": None if i % 2 else f"{day}T16:00:00+07:00",
                   "satisfied": None if i % 2 else True} for i in range(5)],
             )  # fmt: skip
-    scores = {"CKMB": 16.5, "TDGQ": 18.25, "CLGQ": 10, "TTTT": 7.5, "MDSH": 19, "MDHL": 15.75}
+    groups = [
+        {
+            "code": "TDGQ",
+            "score": 18.25,
+            "maxScore": 20,
+            "metrics": [
+                {
+                    "code": "tdgq_handled_on_time",
+                    "numerator": 9125,
+                    "denominator": 10000,
+                    "ratio": 91.25,
+                    "score": 18.25,
+                    "maxScore": 20,
+                }
+            ],
+        }
+    ]
     write_jsonl(
         portal / "service-results" / "2025-07.jsonl",
-        [{"departmentCode": p, "departmentName": f"Tỉnh {p}", "groupScores": scores, "totalScore": 87.0}
-         for p in ("01", "48", "79")],
+        [{"departmentCode": p, "departmentName": f"Tỉnh {p}", "departmentLevel": "PROVINCE",
+          "groups": groups, "totalScore": 18.25} for p in ("01", "48", "79")],
     )  # fmt: skip
     return root
 

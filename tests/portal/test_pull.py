@@ -220,10 +220,11 @@ def test_service_results_of_a_month(db, sim):
     (outcome,) = pull_service_results(2025, 7, client=make_client(sim))
     assert (outcome.status, outcome.rows_loaded, outcome.business_date) == ("pending", 3, date(2025, 7, 1))
     assert db.execute(
-        "select year, month, score_tdgq, score_clgq, total_score from raw.portal_service_results "
+        "select year, month, department_level, total_score, "
+        "record->'groups'->0->'metrics'->0->>'numerator' from raw.portal_service_results "
         "where batch_id = %s and department_code = '48'",
         (outcome.batch_id,),
-    ).fetchone() == (2025, 7, pytest.approx(18.25), 10, 87)
+    ).fetchone() == (2025, 7, "PROVINCE", pytest.approx(18.25), "9125")
     assert watermarks.get(db, "service-results") == "2025-07"
 
 

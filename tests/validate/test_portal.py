@@ -93,14 +93,34 @@ GOOD = {
             "month": 10,
             "department_code": "91",
             "department_name": "An Giang",
-            "score_ckmb": 17,
-            "score_tdgq": 18.5,
-            "score_clgq": 10,
-            "score_tttt": 6,
-            "score_mdsh": 20,
-            "score_mdhl": 16,
-            "total_score": 87.5,
-            "record": {"departmentCode": "91"},
+            "department_level": "PROVINCE",
+            "total_score": 24.5,
+            "record": {
+                "departmentCode": "91",
+                "departmentLevel": "PROVINCE",
+                "totalScore": 24.5,
+                "groups": [
+                    {
+                        "code": "TDGQ",
+                        "score": 18.5,
+                        "metrics": [
+                            {
+                                "code": "tdgq_handled_on_time",
+                                "numerator": 925,
+                                "denominator": 1000,
+                                "score": 18.5,
+                            }
+                        ],
+                    },
+                    {
+                        "code": "TTTT",
+                        "score": 6,
+                        "metrics": [
+                            {"code": "tttt_paid_online", "numerator": 1, "denominator": 1, "score": 6}
+                        ],
+                    },
+                ],
+            },
         }
     ],
 }
@@ -144,9 +164,26 @@ def test_a_record_without_its_key_quarantines_the_pull(db, raw, gx_project):
     assert outcome.reason == "record without its key transactionId in 1 of 2 rows"
 
 
-def test_published_scores_out_of_range_are_warnings(db, raw, gx_project):
+def test_published_arithmetic_breaks_are_warnings(db, raw, gx_project):
     rows = GOOD["portal_service_results"]()
-    rows[0].update(score_tttt=14, total_score=95.5)  # TTTT max is 10 points
+    groups = rows[0]["record"]["groups"]
+    groups[1]["score"] = 7  # its one metric scores 6
+    groups[0]["metrics"][0]["denominator"] = "1000"  # a string, not a number
+    rows[0]["total_score"] = 130
     outcome = validate_batch(_portal_batch(db, raw, "portal_service_results", None, rows))
     assert outcome.status == "loaded"
-    assert "TTTT outside [0, 10] in 1 of 1 rows" in outcome.warnings
+    assert "totalScore outside [0, 100] in 1 of 1 rows" in outcome.warnings
+    assert "totalScore not the sum of the group scores in 1 of 1 rows" in outcome.warnings
+    assert "a group's score is not the sum of its metrics' scores in 1 of 1 rows" in outcome.warnings
+    assert (
+        "a metric whose numerator or denominator is missing, not a number or negative in 1 of 1 rows"
+        in outcome.warnings
+    )
+
+
+def test_published_results_without_groups_quarantine(db, raw, gx_project):
+    rows = GOOD["portal_service_results"]()
+    rows[0]["record"] = {"departmentCode": "91", "groupScores": {"TDGQ": 18.5}}
+    outcome = validate_batch(_portal_batch(db, raw, "portal_service_results", None, rows))
+    assert outcome.status == "quarantined"
+    assert "groups[] missing or not a list" in outcome.reason

@@ -28,6 +28,9 @@ with states as (
         lag(has_fee) over by_code as previous_has_fee,
         lag(state) over by_code as previous_state
     from {{ ref('stg_portal__formalities') }}
+    -- the national catalogue: a province's own announcements (province_code set) carry local codes
+    -- that no dossier uses; they feed Decision 766's transparency group, not this dimension
+    where province_code is null
     window by_code as (partition by procedure_code order by updated_at)
 ),
 

@@ -126,6 +126,9 @@ def hoso_columns(world: World, rows: dict, pools: list[ApplicantPool], style: st
         "HoSoCoThanhPhanSoHoa": num(rows["digitised"]),
         "CoKetQuaDienTu": num(rows["eresult"]),
         "TaiKhoanDuocXacThucVoiVNeID": num(rows["vneid"]),
+        "DuocTaiSuDung": num(rows["reused"]),
+        "DuocLayTuKhoDLCN": num(rows["pdstore"]),
+        "CoSuDungDuLieuDanCu": num(rows["popdata"]),
         "ChuHoSo": [names[w][p] for w, p in zip(wp, person, strict=True)],
         "SoGiayToChuHoSo": [ids[w][p] for w, p in zip(wp, person, strict=True)],
         "SoDienThoai": [phones[w][p] for w, p in zip(wp, person, strict=True)],
@@ -166,6 +169,9 @@ _INT_COLUMNS = {
     "HoSoCoThanhPhanSoHoa",
     "CoKetQuaDienTu",
     "TaiKhoanDuocXacThucVoiVNeID",
+    "DuocTaiSuDung",
+    "DuocLayTuKhoDLCN",
+    "CoSuDungDuLieuDanCu",
 }
 
 

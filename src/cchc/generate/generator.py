@@ -17,15 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from cchc.generate import bieu06, formats, mess, portal, rows, truth
+from cchc.generate import bieu06, formats, mess, portal, published_index, rows, truth
 from cchc.generate import calendar as cal
 from cchc.generate.deliveries import DeliveryLog, deliver_all
-from cchc.generate.lifecycle import DAY, REFORM_DAY, simulate
+from cchc.generate.lifecycle import DAY, REFORM_DAY, id_uniform, simulate
 from cchc.generate.people import ApplicantPool
 from cchc.generate.procedures import FIELD_CODES, FIELDS
 from cchc.generate.world import FORMATS, World, build, stable_int
 
-SCHEMA_VERSION = "1.2"
 GENERATOR_VERSION = "1"
 OWNED = ("landing", "deliveries", "portal", "truth", "world.json", "deliveries.jsonl", "delivery_state")
 
@@ -282,7 +281,14 @@ class Generator:
             kind_draw = rng.random(n)[keep]
         else:
             kind_draw = rng.random(n)
-        self.acc.add_petitions(unit, due_day, on_time)
+        # citizens' reactions and repeats: drawn from the petition id, so older draws stay as they were
+        resolved_ = res_ts >= 0
+        likes = np.where(resolved_, (id_uniform(did, 11) * 6).astype(np.int64), 0)
+        dislikes = np.where(resolved_, (id_uniform(did, 12) ** 3 * 6).astype(np.int64), 0)
+        repeat = id_uniform(did, 13) < 0.06
+        # Decision 766's petition satisfaction: answered on time, not repeated, not more disliked than liked
+        well_handled = on_time & ~repeat & (dislikes <= likes)
+        self.acc.add_petitions(unit, due_day, on_time, well_handled)
         xprov = np.where(
             day < REFORM_DAY,
             w.unit_export[unit],
@@ -295,6 +301,9 @@ class Generator:
             "due": due_day * DAY + ts % DAY,
             "resolved": res_ts,
             "satisfied": satisfied,
+            "likes": likes,
+            "dislikes": dislikes,
+            "repeat": repeat,
             "kind": (kind_draw < 0.15).astype(np.int8),
             "bday": day,
             "xprov": xprov,
@@ -373,7 +382,7 @@ class Generator:
         e = self.world.exports[x]
         iso_day = cal.day_date(day).isoformat()
         doc = {
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": e.schema_version,
             "ma_tinh": e.code,
             "he_thong": e.vendor,
             "ngay_xuat": at.strftime("%Y-%m-%dT%H:%M:%S+07:00"),
@@ -632,74 +641,19 @@ class Generator:
 
     # -- catalogue, published scores ---------------------------------------------------------------
     def _portal_static(self) -> None:
-        w, acc = self.world, self.acc
-        recs = portal.formality_records(w.procedures, self.cfg.end)
-        (self.out / "portal" / "formalities.jsonl").write_text(
-            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8"
+        w = self.world
+        catalogue = portal.formality_records(w.procedures, self.cfg.end) + portal.announcement_records(
+            w, w.procedures, self.cfg.start, self.cfg.end
         )
-        t = acc.timeliness()
-        um = acc.unit_month()
-        rng = np.random.default_rng([self.cfg.seed, 4])
+        (self.out / "portal" / "formalities.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in catalogue), encoding="utf-8"
+        )
         folder = self.out / "portal" / "service-results"
         folder.mkdir(parents=True, exist_ok=True)
-
-        def ratio(num, den):
-            return num / den if den else 0.0
-
-        for mi, m in enumerate(acc.months):
-            era = int(m >= date(2025, 7, 1))
-            lines = []
-            for x, e in enumerate(w.exports):
-                if e.era != era:
-                    continue
-                us = (
-                    np.flatnonzero((w.unit_export == x) & ~w.report_only)
-                    if era == 0
-                    else np.flatnonzero((w.unit_world_province == e.world_province) & ~w.report_only)
-                )
-
-                def s(key, us=us, mi=mi):
-                    return float(t[key][us, :, mi].sum()) if key in t else float(um[key][us, mi].sum())
-
-                handled = (
-                    s("resolved_early")
-                    + s("resolved_on_time")
-                    + s("resolved_late")
-                    + s("in_progress_within")
-                    + s("in_progress_overdue")
-                )
-                ratios = {
-                    "CKMB": 0.85 + 0.13 * rng.random(),
-                    "TDGQ": ratio(
-                        s("resolved_early") + s("resolved_on_time") + s("in_progress_within"), handled
-                    ),
-                    "CLGQ": ratio(s("received_online"), s("received")),
-                    "TTTT": ratio(s("paid_online_dossiers"), s("fee_dossiers")),
-                    "MDSH": (
-                        ratio(s("digitised"), s("received"))
-                        + ratio(s("electronic_result"), s("resolved"))
-                        + ratio(s("vneid"), s("received"))
-                    )
-                    / 3,
-                    "MDHL": ratio(s("ratings_satisfied"), s("ratings_total")),
-                }
-                maxp = {"CKMB": 18, "TDGQ": 20, "CLGQ": 12, "TTTT": 10, "MDSH": 22, "MDHL": 18}
-                scores = {
-                    g: round(float(np.clip(maxp[g] * r + rng.normal(0, 0.4), 0, maxp[g])), 2)
-                    for g, r in ratios.items()
-                }
-                lines.append(
-                    json.dumps(
-                        {
-                            "departmentCode": e.code,
-                            "departmentName": e.name,
-                            "groupScores": scores,
-                            "totalScore": round(sum(scores.values()), 2),
-                        },
-                        ensure_ascii=False,
-                    )
-                )
-            (folder / f"{m:%Y-%m}.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        for month, records in published_index.service_results(w, self.acc, catalogue).items():
+            (folder / f"{month:%Y-%m}.jsonl").write_text(
+                "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+            )
 
     def _personal_values(self, truth_dir: Path) -> None:
         values = sorted({v for p in self.pools for v in (*p.names, *p.ids, *p.phones)})
@@ -722,6 +676,7 @@ class Generator:
                     "name": e.name,
                     "format": e.file_format,
                     "vendor": e.vendor,
+                    "schema_version": e.schema_version,
                 }
                 for e in self.world.exports
             ],

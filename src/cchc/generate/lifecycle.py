@@ -54,6 +54,11 @@ class Dossiers:
     eresult: np.ndarray  # electronic result (issued at the end)
     vneid: np.ndarray
     synced: np.ndarray
+    # schema 1.3 flags (DuocTaiSuDung, DuocLayTuKhoDLCN, CoSuDungDuLieuDanCu): every dossier has
+    # them; only 1.3 exports write them
+    reused: np.ndarray
+    pdstore: np.ndarray
+    popdata: np.ndarray
     many_changes: np.ndarray  # bool: touched on many days (field mess)
     code: np.ndarray  # MaHoSo (object)
 
@@ -62,6 +67,15 @@ class Dossiers:
 
     def take(self, idx: np.ndarray) -> Dossiers:
         return Dossiers(**{k: v[idx] for k, v in self.__dict__.items()})
+
+
+def id_uniform(ids: np.ndarray, salt: int) -> np.ndarray:
+    """A uniform number in [0, 1) per id (splitmix64), independent of any random stream."""
+    x = ids.astype(np.uint64) + np.uint64((0x9E3779B97F4A7C15 * (salt + 1)) % 2**64)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
 
 
 def _office_time(rng, n, start=7.5, end=16.75) -> np.ndarray:
@@ -261,6 +275,12 @@ def simulate(
 
     did = np.arange(first_id, first_id + n, dtype=np.int64)
     code = _codes(world, unit, recv_day, did)
+    # drawn from the dossier id, not from rng: adding these flags left every older draw as it was
+    reused = (received & (id_uniform(did, 1) < 0.15 + 0.5 * t)).astype(np.int8)
+    pdstore = (received & (id_uniform(did, 2) < 0.02 + 0.1 * t)).astype(np.int8)
+    popdata = (received & (id_uniform(did, 3) < np.where(online, 0.4 + 0.4 * t, 0.2 + 0.3 * t))).astype(
+        np.int8
+    )
     return Dossiers(
         did=did,
         unit=unit,
@@ -283,6 +303,9 @@ def simulate(
         eresult=eresult,
         vneid=vneid,
         synced=synced,
+        reused=reused,
+        pdstore=pdstore,
+        popdata=popdata,
         many_changes=many,
         code=code,
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import date
 
 import numpy as np
 
+from cchc.generate import calendar as cal
 from cchc.generate.formats import BASE_DAY, DATE_ISO, TIMES
 from cchc.generate.lifecycle import DAY, RECEIVE, RETURN, Dossiers
 from cchc.generate.procedures import REORGANISATION, Procedure
@@ -24,6 +26,18 @@ def iso(ts: int) -> str:
 
 def record_uuid(*parts: object) -> str:
     return str(uuid.UUID(int=stable_int(*parts) << 64 | stable_int("b", *parts), version=4))
+
+
+def _published(decided: date, salt: str, world_end: date) -> tuple[str | None, bool]:
+    """When a decision's procedures were made public on the portal, and whether in full."""
+    u = stable_int("published", salt) % 1000 / 1000
+    if u < 0.06:
+        return None, False  # never made public
+    lag = 1 + stable_int("lag", salt) % (6 if u < 0.9 else 12)  # working days after the decision
+    day = cal.day_date(int(cal.add(cal.day_number(decided), lag)))
+    if day > world_end:
+        return None, False
+    return f"{day.isoformat()}T09:00:00+07:00", stable_int("full", salt) % 100 >= 4
 
 
 def formality_records(procs: tuple[Procedure, ...], world_end) -> list[dict]:
@@ -48,10 +62,71 @@ def formality_records(procs: tuple[Procedure, ...], world_end) -> list[dict]:
                 "state": "ABOLISHED" if abolished else "ACTIVE",
                 "decisionDate": p.decision_date.isoformat(),
                 "effectiveDate": p.effective_date.isoformat(),
+                "legalBasisEffectiveDate": p.effective_date.isoformat(),
+                "publishedAt": f"{p.decision_date.isoformat()}T09:00:00+07:00",
+                "contentComplete": True,
+                "hasOnlinePayment": p.fee > 0 and p.online_level != "KHONG",
+                "provinceCode": None,
                 "replacedByCode": p.replaced_by if abolished else None,
                 "updatedAt": f"{updated.isoformat()}T{'17:00:00' if abolished else '08:00:00'}+07:00",
             }
         )
+    return out
+
+
+def announcement_records(world: World, procs: tuple[Procedure, ...], start: date, end: date) -> list[dict]:
+    """Provinces' own announcements (provinceCode set): each month a province announces a few
+    procedures under local codes (`<national code>.000.00.00.H<province>`), some less than 5
+    working days before their legal basis takes effect, most made public within 5 working days.
+    Decision 766's transparency group (CKMB) scores these dates and flags."""
+    out = []
+    active = [p for p in procs if p.valid_to is None or p.valid_to >= start]
+    used: set[str] = set()  # a local code is announced once (the API returns one record per code)
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        era = int(month >= REORGANISATION)
+        for e in world.exports:
+            if e.era != era:
+                continue
+            count = stable_int("announce", e.code, month) % 5
+            for k in range(count):
+                salt = f"{e.code}|{month}|{k}"
+                base = active[stable_int("proc", salt) % len(active)]
+                first = cal.day_number(month)
+                decided = cal.day_date(first + stable_int("day", salt) % 28)
+                code = f"{base.code}.000.00.00.H{e.code}"
+                if decided > end or decided < start or code in used:
+                    continue
+                used.add(code)
+                # the legal basis takes effect 2..24 working days after the decision
+                lead = 2 + stable_int("lead", salt) % 23
+                basis = cal.day_date(int(cal.add(cal.day_number(decided), lead)))
+                published_at, complete = _published(decided, salt, end)
+                out.append(
+                    {
+                        "code": code,
+                        "id": record_uuid("announcement", code),
+                        "name": base.name,
+                        "fieldCode": base.field,
+                        "fieldName": base.field_name,
+                        "levels": list(base.levels),
+                        "onlineLevel": base.online_level,
+                        "processingDays": base.processing_days,
+                        "dayType": "WORKING",
+                        "hasFee": base.fee > 0,
+                        "hasOnlinePayment": base.fee > 0 and base.online_level != "KHONG",
+                        "state": "ACTIVE",
+                        "decisionDate": decided.isoformat(),
+                        "effectiveDate": basis.isoformat(),
+                        "legalBasisEffectiveDate": basis.isoformat(),
+                        "publishedAt": published_at,
+                        "contentComplete": complete,
+                        "provinceCode": e.code,
+                        "replacedByCode": None,
+                        "updatedAt": f"{decided.isoformat()}T08:00:00+07:00",
+                    }
+                )
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return out
 
 
@@ -148,6 +223,9 @@ def render(endpoint: str, world: World, ev: dict[str, np.ndarray], seed: int) ->
                 "dueAt": iso(int(ev["due"][i])),
                 "resolvedAt": iso(res) if res >= 0 else None,
                 "satisfied": None if sat < 0 else bool(sat),
+                "likes": int(ev["likes"][i]),
+                "dislikes": int(ev["dislikes"][i]),
+                "isRepeat": bool(ev["repeat"][i]),
             }
             lines.append(json.dumps(rec, ensure_ascii=False))
         return lines

@@ -55,6 +55,8 @@ BOSUNG_COLUMNS = (
     "NgayHenTraMoi",
     "NgayCapNhat",
 )
+# schema 1.3 adds three optional flags; provinces upgrade one by one, so both versions arrive
+SCHEMA_13_COLUMNS = ("DuocTaiSuDung", "DuocLayTuKhoDLCN", "CoSuDungDuLieuDanCu")
 VENDORS = ("VNPT iGate 3.2", "Viettel One-Stop 2.8", "CMC eGov 4.1", "FPT.eGov 5.0")
 
 
@@ -75,6 +77,7 @@ class ExportProvince:
     file_format: str
     vendor: str
     column_order: tuple[str, ...]
+    schema_version: str = "1.2"
 
 
 @dataclass
@@ -124,6 +127,11 @@ def build(province_codes: list[str], seed: int, formats: tuple[str, ...] = FORMA
                 rest = cols[1:]
                 rng.shuffle(rest)
                 cols = [cols[0], *rest]
+            # after the reform two of every three provinces' systems write schema 1.3
+            schema = "1.3" if era == 1 and k % 3 != 0 else "1.2"
+            if schema == "1.3":
+                at = cols.index("TaiKhoanDuocXacThucVoiVNeID") + 1
+                cols[at:at] = SCHEMA_13_COLUMNS
             exports.append(
                 ExportProvince(
                     code=p.unit_code,
@@ -133,6 +141,7 @@ def build(province_codes: list[str], seed: int, formats: tuple[str, ...] = FORMA
                     file_format=formats[k % len(formats)],
                     vendor=VENDORS[k % len(VENDORS)],
                     column_order=tuple(cols),
+                    schema_version=schema,
                 )
             )
     export_index = {(e.code, e.era): i for i, e in enumerate(exports)}

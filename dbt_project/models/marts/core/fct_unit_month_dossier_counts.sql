@@ -11,7 +11,9 @@
 
 -- Per unit × month: dossiers received in the month (new ones only, carried-over excluded) and
 -- dossiers resolved in the month (rule 2's end date), with the flags the online, payment,
--- digitisation and transparency KPIs count. Dossiers received or ended after the report date wait.
+-- digitisation and transparency KPIs count. For the schema 1.3 flags, `*_known` counts the received
+-- dossiers whose export stated the flag (a 1.2 export cannot): below received_total, the share is
+-- unknown. Dossiers received or ended after the report date wait.
 --
 -- Incremental by month (macros/monthly_incremental.sql): a dossier version counts only in its received month
 -- and its end month, so a run rebuilds those two months of the old and the new version of every dossier
@@ -55,6 +57,12 @@ received as (
         count(*) filter (where has_digitised_components) as digitised_dossiers,
         count(*) filter (where is_vneid_verified) as vneid_dossiers,
         count(*) filter (where is_synced_to_portal) as synced_dossiers,
+        count(*) filter (where is_data_reused) as data_reused_dossiers,
+        count(*) filter (where is_data_reused is not null) as data_reused_known,
+        count(*) filter (where is_personal_store_linked) as personal_store_dossiers,
+        count(*) filter (where is_personal_store_linked is not null) as personal_store_known,
+        count(*) filter (where is_population_data_used) as population_data_dossiers,
+        count(*) filter (where is_population_data_used is not null) as population_data_known,
         0 as resolved_total,
         0 as electronic_result_dossiers
     from dossiers
@@ -78,6 +86,12 @@ resolved as (
         0 as digitised_dossiers,
         0 as vneid_dossiers,
         0 as synced_dossiers,
+        0 as data_reused_dossiers,
+        0 as data_reused_known,
+        0 as personal_store_dossiers,
+        0 as personal_store_known,
+        0 as population_data_dossiers,
+        0 as population_data_known,
         count(*) as resolved_total,
         count(*) filter (where has_electronic_result) as electronic_result_dossiers
     from dossiers
@@ -107,6 +121,12 @@ select
     sum(digitised_dossiers)::integer as digitised_dossiers,
     sum(vneid_dossiers)::integer as vneid_dossiers,
     sum(synced_dossiers)::integer as synced_dossiers,
+    sum(data_reused_dossiers)::integer as data_reused_dossiers,
+    sum(data_reused_known)::integer as data_reused_known,
+    sum(personal_store_dossiers)::integer as personal_store_dossiers,
+    sum(personal_store_known)::integer as personal_store_known,
+    sum(population_data_dossiers)::integer as population_data_dossiers,
+    sum(population_data_known)::integer as population_data_known,
     sum(resolved_total)::integer as resolved_total,
     sum(electronic_result_dossiers)::integer as electronic_result_dossiers
 from both_sides

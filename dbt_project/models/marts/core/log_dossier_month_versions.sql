@@ -54,7 +54,8 @@ versions as (
             c.unit_key, c.unit_code, c.province_code_current, c.field_code, c.field_name, c.channel_code,
             c.online_level, c.received_date, c.due_date, c.index_due_date, c.end_date, c.index_clock_end_date,
             c.supplement_count, c.timeliness_index, c.fee_vnd, c.is_paid_online, c.has_digitised_components,
-            c.has_electronic_result, c.is_vneid_verified, c.is_synced_to_portal
+            c.has_electronic_result, c.is_vneid_verified, c.is_synced_to_portal, c.is_data_reused,
+            c.is_personal_store_linked, c.is_population_data_used, c.procedure_code
         )::text) as signature
     from changed as c
 )

@@ -1,196 +1,59 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='replace_months',
-        on_schema_change='append_new_columns',
-        pre_hook="{{ stage_months_to_rebuild(['dossier_span', 'petitions', 'ratings', 'service_results']) }}",
-        post_hook="{{ record_monthly_build() }}",
+        materialized='table',
         indexes=[{'columns': ['month_start']}],
     )
 }}
 
--- Decision 766 index per province (today's map) × month × group: the warehouse's own recomputation
--- from records beside the score the portal published, and the difference.
--- ratio per group (null = not applicable: no records, never 0):
---   CKMB 18  transparency: received dossiers synchronised to the portal / received
---   TDGQ 20  timeliness, index style: (resolved early/on time + in progress within) / handled
---   CLGQ 12  online service: received online / received, among eligible procedures
---   TTTT 10  online payment: paid online / dossiers with fees
---   MDSH 22  digitisation: (digitised received + electronic results) / (received + resolved)
---   MDHL 18  satisfaction: (petitions on time + satisfied ratings) / (petitions due + ratings)
--- score_computed = max_points × ratio, capped at max_points.
+-- Decision 766 per province (today's map) × month × group, summed from the sub-indicators of
+-- fct_reform_index_indicators_monthly (the province's own evaluation): the points our records give
+-- beside the points the portal published, and the difference. Before 2025-07-01 a province of
+-- today's map can be several provinces of that day: each is scored on its own, and the group's
+-- points here are their mean weighted by dossiers received.
 --
--- Incremental by month (macros/monthly_incremental.sql): a run rebuilds every month any of its inputs can
--- have changed since the last run (dossier spans, petitions, ratings, published scores, report date).
--- depends_on: {{ ref('log_dossier_month_versions') }}
+-- Kept for BI tools that read groups; the columns are the marts' promise (contracts/marts.md):
+-- numerator = points computed, denominator = the group's maximum, ratio = their quotient.
 
 with
 
-timeliness as (
+provinces as (
     select
         month_start,
+        department_code,
         province_code_current,
-        sum(index_timely) as timely,
-        sum(index_handled) as handled
-    from {{ ref('fct_timeliness_province_monthly') }}
-    {% if is_incremental() %}
-        where month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
-    {% endif %}
-    group by month_start, province_code_current
-),
-
-dossier_counts as (
-    {{ rollup_to_provinces(ref('fct_unit_month_dossier_counts'), [
-        'received_total', 'synced_dossiers', 'received_eligible', 'received_online_eligible',
-        'fee_dossiers', 'paid_online_dossiers', 'digitised_dossiers', 'resolved_total',
-        'electronic_result_dossiers',
-    ]) }}
-),
-
-satisfaction as (
-    select
-        month_start,
-        province_code_current,
-        petitions_due + ratings_total as denominator,
-        petitions_on_time + ratings_satisfied as numerator
-    from {{ ref('fct_satisfaction_province_monthly') }}
-    {% if is_incremental() %}
-        where month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
-    {% endif %}
-),
-
-ratios as (
-    select
-        c.month_start,
-        c.province_code_current,
-        'CKMB' as group_code,
-        c.synced_dossiers as numerator,
-        c.received_total as denominator
-    from dossier_counts as c
-    union all
-    select
-        c.month_start,
-        c.province_code_current,
-        'CLGQ' as group_code,
-        c.received_online_eligible as numerator,
-        c.received_eligible as denominator
-    from dossier_counts as c
-    union all
-    select
-        c.month_start,
-        c.province_code_current,
-        'TTTT' as group_code,
-        c.paid_online_dossiers as numerator,
-        c.fee_dossiers as denominator
-    from dossier_counts as c
-    union all
-    select
-        c.month_start,
-        c.province_code_current,
-        'MDSH' as group_code,
-        c.digitised_dossiers + c.electronic_result_dossiers as numerator,
-        c.received_total + c.resolved_total as denominator
-    from dossier_counts as c
-    union all
-    select
-        t.month_start,
-        t.province_code_current,
-        'TDGQ' as group_code,
-        t.timely as numerator,
-        t.handled as denominator
-    from timeliness as t
-    union all
-    select
-        s.month_start,
-        s.province_code_current,
-        'MDHL' as group_code,
-        s.numerator,
-        s.denominator
-    from satisfaction as s
-),
-
-groups as (
-    select
         group_code,
-        max_points
-    from (
-        values
-        ('CKMB', 18), ('TDGQ', 20), ('CLGQ', 12), ('TTTT', 10), ('MDSH', 22), ('MDHL', 18)
-    ) as g (group_code, max_points)
+        max(group_max_points) as max_points,
+        sum(score_computed) as score_computed,
+        -- a group is published only when every sub-indicator is
+        case when bool_and(score_published is not null) then sum(score_published) end as score_published,
+        max(denominator) filter (where indicator_code = 'ckmb_synced_dossiers') as received
+    from {{ ref('fct_reform_index_indicators_monthly') }}
+    where department_level = 'PROVINCE' and province_code_current is not null
+    group by month_start, department_code, province_code_current, group_code
 ),
 
-computed as (
+weighted as (
     select
-        r.month_start,
-        r.province_code_current,
-        r.group_code,
-        sum(r.numerator) as numerator,
-        sum(r.denominator) as denominator
-    from ratios as r
-    group by r.month_start, r.province_code_current, r.group_code
-),
-
-published as (
-    select
-        province_code,
-        month_start,
-        group_code,
-        score_published
-    from {{ ref('stg_portal__service_results') }}
-    {% if is_incremental() %}
-        where month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
-    {% endif %}
-),
-
-keys as (
-    select
-        month_start,
-        province_code_current,
-        group_code
-    from computed
-    union
-    select
-        month_start,
-        province_code,
-        group_code
-    from published
-),
-
-scored as (
-    select
-        k.month_start,
-        k.province_code_current,
-        k.group_code,
-        g.max_points,
-        c.numerator,
-        c.denominator,
-        c.numerator / nullif(c.denominator, 0) as ratio,
-        p.score_published
-    from keys as k
-    inner join groups as g
-        on k.group_code = g.group_code
-    left join computed as c
-        on
-            k.month_start = c.month_start
-            and k.province_code_current = c.province_code_current
-            and k.group_code = c.group_code
-    left join published as p
-        on
-            k.month_start = p.month_start
-            and k.province_code_current = p.province_code
-            and k.group_code = p.group_code
+        p.*,
+        -- a province that received nothing still counts, with the least weight
+        greatest(coalesce(max(p.received) over (partition by p.month_start, p.department_code), 0), 1)
+            as weight
+    from provinces as p
 )
 
 select
     month_start,
     province_code_current,
     group_code,
-    max_points,
-    numerator,
-    denominator,
-    ratio,
-    -- least() skips nulls: an inapplicable group must stay null, not score max_points
-    case when ratio is not null then least(max_points * ratio, max_points) end as score_computed,
-    score_published,
-    case when ratio is not null then least(max_points * ratio, max_points) end - score_published as score_delta
-from scored
+    max(max_points)::integer as max_points,
+    sum(weight * score_computed) / sum(weight) as numerator,
+    max(max_points) as denominator,
+    sum(weight * score_computed) / sum(weight) / max(max_points) as ratio,
+    sum(weight * score_computed) / sum(weight) as score_computed,
+    case when bool_and(score_published is not null) then sum(weight * score_published) / sum(weight) end
+        as score_published,
+    sum(weight * score_computed) / sum(weight)
+    - case when bool_and(score_published is not null) then sum(weight * score_published) / sum(weight) end
+        as score_delta
+from weighted
+group by month_start, province_code_current, group_code

@@ -70,6 +70,10 @@ select
     ho_so_co_thanh_phan_so_hoa = 1 as has_digitised_components,
     co_ket_qua_dien_tu = 1 as has_electronic_result,
     tai_khoan_duoc_xac_thuc_voi_vneid = 1 as is_vneid_verified,
+    -- schema 1.3 flags: null in a 1.2 export (unknown, not false)
+    duoc_tai_su_dung = 1 as is_data_reused,
+    duoc_lay_tu_kho_dlcn = 1 as is_personal_store_linked,
+    co_su_dung_du_lieu_dan_cu = 1 as is_population_data_used,
     citizen_key,
     ngay_cap_nhat as updated_at,
     export_province_code,

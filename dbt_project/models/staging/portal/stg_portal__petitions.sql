@@ -11,6 +11,9 @@ with ranked as (
         p.due_at,
         p.resolved_at,
         p.satisfied,
+        p.likes,
+        p.dislikes,
+        p.is_repeat,
         p.batch_id,
         row_number() over (
             partition by p.id order by p.resolved_at desc nulls last, p.batch_id desc
@@ -30,6 +33,9 @@ select
     due_at,
     resolved_at,
     satisfied as is_satisfied,
+    likes,
+    dislikes,
+    is_repeat,
     (received_at at time zone 'Asia/Ho_Chi_Minh')::date as received_date,
     (due_at at time zone 'Asia/Ho_Chi_Minh')::date as due_date,
     (resolved_at at time zone 'Asia/Ho_Chi_Minh')::date as resolved_date,

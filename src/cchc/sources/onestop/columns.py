@@ -62,6 +62,10 @@ HOSO = Entity(
         _c("HoSoCoThanhPhanSoHoa", "ho_so_co_thanh_phan_so_hoa", "smallint"),
         _c("CoKetQuaDienTu", "co_ket_qua_dien_tu", "smallint"),
         _c("TaiKhoanDuocXacThucVoiVNeID", "tai_khoan_duoc_xac_thuc_voi_vneid", "smallint"),
+        # schema 1.3 (optional: a 1.2 export has none of them, and they stay null = unknown)
+        _c("DuocTaiSuDung", "duoc_tai_su_dung", "smallint", required=False),
+        _c("DuocLayTuKhoDLCN", "duoc_lay_tu_kho_dlcn", "smallint", required=False),
+        _c("CoSuDungDuLieuDanCu", "co_su_dung_du_lieu_dan_cu", "smallint", required=False),
         _c("SoGiayToChuHoSo", "citizen_key", "citizen", required=False),
         _c("NgayCapNhat", "ngay_cap_nhat", "datetime"),
     ),

@@ -1,0 +1,441 @@
+{{
+    config(
+        materialized='table',
+        indexes=[{'columns': ['month_start']}, {'columns': ['department_code']}],
+    )
+}}
+
+-- Decision 766 per evaluated unit × month × sub-indicator: the numerator and denominator our records
+-- give, scored by the rules in ref_reform_index_rules, beside what the portal published and the
+-- score its own inputs give under the same rules. A sub-indicator our sources cannot state is
+-- taken as published (source = 'published'), so group and total scores stay comparable.
+--
+-- Evaluated units (as the portal evaluates them): every province of the month's map, and every unit
+-- at its own level (provincial departments; districts before 2025-07-01; communes) that received,
+-- handled or was petitioned about anything in the month. A unit counts for itself and for the
+-- province of its own day.
+--
+-- A table, rebuilt each run: it reads only monthly aggregates and the catalogue, which are small.
+
+with
+
+members as (
+    select
+        unit_key,
+        unit_code as department_code,
+        case unit_level
+            when 'TINH' then 'PROVINCIAL_DEPARTMENT'
+            when 'HUYEN' then 'DISTRICT'
+            else 'COMMUNE'
+        end as department_level,
+        unit_level as catalogue_level,
+        province_code,
+        province_code_current,
+        valid_from,
+        valid_to
+    from {{ ref('dim_admin_unit') }}
+    where unit_kind <> 'province'
+    union all
+    select
+        unit_key,
+        province_code as department_code,
+        'PROVINCE' as department_level,
+        null as catalogue_level,
+        province_code,
+        province_code_current,
+        valid_from,
+        valid_to
+    from {{ ref('dim_admin_unit') }}
+    where unit_kind <> 'province'
+),
+
+-- the evaluated unit as it was in the month (a commune code can exist before and after the reform)
+unit_versions as (
+    select
+        department_code,
+        department_level,
+        catalogue_level,
+        province_code,
+        province_code_current,
+        date_trunc('month', min(valid_from))::date as first_month,
+        -- a province spans all its units' versions
+        case when bool_or(valid_to is null) then null else max(valid_to) end as valid_to
+    from members
+    group by
+        department_code, department_level, catalogue_level, province_code, province_code_current,
+        case when department_level = 'PROVINCE' then null else valid_from end
+),
+
+counts as (
+    select
+        m.department_code,
+        c.month_start,
+        sum(c.received_total) as received,
+        sum(c.synced_dossiers) as synced,
+        sum(c.received_online) as received_online,
+        sum(c.fee_dossiers) as fee_dossiers,
+        sum(c.paid_online_dossiers) as paid_online,
+        sum(c.electronic_result_dossiers) as electronic_results,
+        sum(c.digitised_dossiers) as digitised,
+        sum(c.data_reused_dossiers) as data_reused,
+        sum(c.data_reused_known) as data_reused_known,
+        sum(c.personal_store_dossiers) as personal_store,
+        sum(c.personal_store_known) as personal_store_known,
+        sum(c.population_data_dossiers) as population_data,
+        sum(c.population_data_known) as population_data_known
+    from {{ ref('fct_unit_month_dossier_counts') }} as c
+    inner join members as m
+        on c.unit_key = m.unit_key
+    group by m.department_code, c.month_start
+),
+
+timeliness as (
+    select
+        m.department_code,
+        t.month_start,
+        sum(t.index_timely) as index_timely,
+        sum(t.index_handled) as index_handled
+    from {{ ref('fct_timeliness_monthly') }} as t
+    inner join members as m
+        on t.unit_key = m.unit_key
+    group by m.department_code, t.month_start
+),
+
+petitions as (
+    select
+        m.department_code,
+        date_trunc('month', p.due_date)::date as month_start,
+        count(*) as due,
+        count(*) filter (where p.resolved_date <= p.due_date) as on_time,
+        -- answered on time, not a repeat, not more disliked than liked
+        count(*) filter (
+            where
+            p.resolved_date <= p.due_date
+            and not coalesce(p.is_repeat, false)
+            and coalesce(p.dislikes, 0) <= coalesce(p.likes, 0)
+        ) as well_handled
+    from {{ ref('stg_portal__petitions') }} as p
+    inner join {{ ref('dim_admin_unit') }} as u
+        on
+            p.unit_code = u.unit_code
+            and p.received_date >= u.valid_from
+            and (u.valid_to is null or p.received_date <= u.valid_to)
+    inner join members as m
+        on u.unit_key = m.unit_key
+    where p.due_date <= {{ as_of_date() }}
+    group by m.department_code, date_trunc('month', p.due_date)
+),
+
+activity as (
+    select
+        department_code,
+        month_start,
+        received,
+        0 as handled,
+        0 as petitions_due
+    from counts
+    union all
+    select
+        department_code,
+        month_start,
+        0 as received,
+        index_handled as handled,
+        0 as petitions_due
+    from timeliness
+    union all
+    select
+        department_code,
+        month_start,
+        0 as received,
+        0 as handled,
+        due as petitions_due
+    from petitions
+),
+
+keys as (
+    select distinct
+        d.department_code,
+        d.department_level,
+        d.catalogue_level,
+        d.province_code,
+        d.province_code_current,
+        a.month_start
+    from (
+        select
+            department_code,
+            month_start
+        from activity
+        group by department_code, month_start
+        having sum(received) > 0 or sum(handled) > 0 or sum(petitions_due) > 0
+    ) as a
+    inner join unit_versions as d
+        on
+            a.department_code = d.department_code
+            and a.month_start >= d.first_month
+            and (d.valid_to is null or a.month_start <= d.valid_to)
+),
+
+-- the national catalogue as it stands (latest state per code); in force in a month when effective
+-- by its last day and not abolished before its first (an abolished state's date is its last day)
+catalogue as (
+    select distinct on (procedure_code)
+        procedure_code,
+        levels,
+        online_level,
+        has_fee,
+        state,
+        effective_date,
+        updated_date
+    from {{ ref('stg_portal__formalities') }}
+    where province_code is null
+    order by procedure_code asc, updated_at desc
+),
+
+procedure_use as (
+    select
+        m.department_code,
+        u.month_start,
+        u.procedure_code,
+        sum(u.received_total) > 0 as had_dossier,
+        sum(u.received_online) > 0 as had_online_dossier,
+        sum(u.paid_online) > 0 as had_online_payment
+    from {{ ref('fct_unit_month_procedure_use') }} as u
+    inner join members as m
+        on u.unit_key = m.unit_key
+    group by m.department_code, u.month_start, u.procedure_code
+),
+
+procedure_counts as (
+    select
+        k.department_code,
+        k.month_start,
+        count(*) as procedures,
+        count(*) filter (where c.online_level is distinct from 'KHONG') as online_procedures,
+        count(*) filter (
+            where c.online_level is distinct from 'KHONG' and u.had_online_dossier
+        ) as online_procedures_used,
+        count(*) filter (where c.has_fee) as fee_procedures,
+        count(*) filter (where c.has_fee and u.had_online_payment) as fee_procedures_paid_online,
+        count(*) filter (where c.has_fee and u.had_dossier) as fee_procedures_with_dossiers
+    from keys as k
+    inner join catalogue as c
+        on
+            (k.month_start + interval '1 month' - interval '1 day')::date >= c.effective_date
+            and (c.state = 'ACTIVE' or k.month_start <= c.updated_date)
+            and (k.catalogue_level is null or k.catalogue_level = any(string_to_array(c.levels, ',')))
+    left join procedure_use as u
+        on
+            k.department_code = u.department_code
+            and k.month_start = u.month_start
+            and c.procedure_code = u.procedure_code
+    group by k.department_code, k.month_start
+),
+
+-- a province's own announcements (latest state per local code), by the month of the decision
+announcements as (
+    select distinct on (procedure_code)
+        province_code,
+        decision_date,
+        legal_basis_effective_date,
+        published_date,
+        content_complete
+    from {{ ref('stg_portal__formalities') }}
+    where province_code is not null and decision_date is not null
+    order by procedure_code asc, updated_at desc
+),
+
+announcement_counts as (
+    select
+        province_code,
+        date_trunc('month', decision_date)::date as month_start,
+        count(*) as announced,
+        count(*) filter (
+            where {{ working_days_between('decision_date', 'legal_basis_effective_date') }} >= 5
+        ) as announced_on_time,
+        count(*) filter (
+            where
+            published_date is not null
+            and {{ working_days_between('decision_date', 'published_date') }} <= 5
+        ) as published_on_time,
+        count(*) filter (where published_date is not null) as published,
+        count(*) filter (where published_date is not null and content_complete) as published_in_full
+    from announcements
+    group by province_code, date_trunc('month', decision_date)
+),
+
+inputs as (
+    select
+        k.department_code,
+        k.month_start,
+        v.indicator_code,
+        v.numerator,
+        v.denominator,
+        v.source
+    from keys as k
+    left join counts as c
+        on k.department_code = c.department_code and k.month_start = c.month_start
+    left join timeliness as t
+        on k.department_code = t.department_code and k.month_start = t.month_start
+    left join petitions as p
+        on k.department_code = p.department_code and k.month_start = p.month_start
+    left join procedure_counts as pc
+        on k.department_code = pc.department_code and k.month_start = pc.month_start
+    left join announcement_counts as a
+        on k.province_code = a.province_code and k.month_start = a.month_start
+    cross join lateral (
+        values
+        ('ckmb_announced_on_time', coalesce(a.announced_on_time, 0), coalesce(a.announced, 0), 'records'),
+        ('ckmb_published_on_time', coalesce(a.published_on_time, 0), coalesce(a.announced, 0), 'records'),
+        ('ckmb_published_in_full', coalesce(a.published_in_full, 0), coalesce(a.published, 0), 'records'),
+        ('ckmb_synced_dossiers', coalesce(c.synced, 0), coalesce(c.received, 0), 'records'),
+        ('tdgq_handled_on_time', coalesce(t.index_timely, 0), coalesce(t.index_handled, 0), 'records'),
+        ('clgq_procedures_online', coalesce(pc.online_procedures, 0), coalesce(pc.procedures, 0), 'records'),
+        (
+            'clgq_online_procedures_used',
+            coalesce(pc.online_procedures_used, 0),
+            coalesce(pc.online_procedures, 0),
+            'records'
+        ),
+        ('clgq_online_dossiers', coalesce(c.received_online, 0), coalesce(c.received, 0), 'records'),
+        ('tttt_paid_online', coalesce(c.paid_online, 0), coalesce(c.fee_dossiers, 0), 'records'),
+        (
+            'tttt_procedures_with_online_payment',
+            coalesce(pc.fee_procedures_paid_online, 0),
+            coalesce(pc.fee_procedures, 0),
+            'records'
+        ),
+        (
+            'tttt_procedures_with_dossiers',
+            coalesce(pc.fee_procedures_with_dossiers, 0),
+            coalesce(pc.fee_procedures, 0),
+            'records'
+        ),
+        ('mdsh_electronic_results', coalesce(c.electronic_results, 0), coalesce(c.received, 0), 'records'),
+        ('mdsh_digitised_dossiers', coalesce(c.digitised, 0), coalesce(c.received, 0), 'records'),
+        -- schema 1.3 flags: computable only when every received dossier's export stated them
+        (
+            'mdsh_reused_data',
+            coalesce(c.data_reused, 0),
+            coalesce(c.received, 0),
+            case when coalesce(c.data_reused_known, 0) = coalesce(c.received, 0) then 'records' else 'published' end
+        ),
+        (
+            'mdsh_personal_data_store',
+            coalesce(c.personal_store, 0),
+            coalesce(c.received, 0),
+            case
+                when coalesce(c.personal_store_known, 0) = coalesce(c.received, 0) then 'records' else 'published'
+            end
+        ),
+        (
+            'mdsh_population_data',
+            coalesce(c.population_data, 0),
+            coalesce(c.received, 0),
+            case
+                when coalesce(c.population_data_known, 0) = coalesce(c.received, 0) then 'records' else 'published'
+            end
+        ),
+        -- no source of ours says which procedures are connected to population data, how many copies
+        -- were certified electronically, or which dossiers were petitioned about
+        ('mdsh_procedures_population_data', null, null, 'published'),
+        ('mdsh_e_certified_copies', null, null, 'published'),
+        ('mdhl_dossier_satisfaction', null, null, 'published'),
+        ('mdhl_petitions_on_time', coalesce(p.on_time, 0), coalesce(p.due, 0), 'records'),
+        ('mdhl_petition_satisfaction', coalesce(p.well_handled, 0), coalesce(p.due, 0), 'records')
+    ) as v (indicator_code, numerator, denominator, source)
+),
+
+published as (
+    select * from {{ ref('stg_portal__service_result_metrics') }}
+),
+
+joined as (
+    select
+        coalesce(i.department_code, p.department_code) as department_code,
+        coalesce(i.month_start, p.month_start) as month_start,
+        coalesce(i.indicator_code, p.indicator_code) as indicator_code,
+        coalesce(i.source, 'published') as source,
+        case when i.source = 'records' then i.numerator else p.numerator_published end as numerator,
+        case when i.source = 'records' then i.denominator else p.denominator_published end as denominator,
+        p.numerator_published,
+        p.denominator_published,
+        p.score_published,
+        p.department_level as department_level_published
+    from inputs as i
+    full join published as p
+        on
+            i.department_code = p.department_code
+            and i.month_start = p.month_start
+            and i.indicator_code = p.indicator_code
+),
+
+scored as (
+    select
+        j.month_start,
+        j.department_code,
+        coalesce(u.department_level, j.department_level_published) as department_level,
+        u.province_code,
+        u.province_code_current,
+        r.group_code,
+        j.indicator_code,
+        r.indicator_name_vi,
+        r.rule_version,
+        r.max_points,
+        r.group_max_points,
+        j.source,
+        j.numerator,
+        j.denominator,
+        j.numerator::numeric / nullif(j.denominator, 0) as ratio,
+        {{ reform_index_score('r', 'j.numerator', 'j.denominator') }} as score_computed,
+        j.numerator_published,
+        j.denominator_published,
+        j.score_published,
+        {{ reform_index_score('r', 'j.numerator_published', 'j.denominator_published') }}
+            as score_published_recomputed
+    from joined as j
+    left join unit_versions as u
+        on
+            j.department_code = u.department_code
+            and j.month_start >= u.first_month
+            and (u.valid_to is null or j.month_start <= u.valid_to)
+    inner join {{ ref('ref_reform_index_rules') }} as r
+        on
+            j.indicator_code = r.indicator_code
+            and j.month_start >= r.valid_from
+            and (r.valid_to is null or j.month_start <= r.valid_to)
+)
+
+select
+    month_start,
+    department_code,
+    department_level,
+    province_code,
+    province_code_current,
+    group_code,
+    indicator_code,
+    indicator_name_vi,
+    rule_version,
+    max_points,
+    group_max_points,
+    source,
+    numerator,
+    denominator,
+    ratio,
+    score_computed,
+    numerator_published,
+    denominator_published,
+    score_published,
+    score_published_recomputed,
+    score_computed - score_published as score_delta,
+    case
+        when score_published is null then 'not published'
+        when score_published_recomputed is null or score_published_recomputed <> score_published
+            then 'published score does not follow from its inputs'
+        when source = 'published' then 'taken as published'
+        when numerator = numerator_published and denominator = denominator_published then 'same inputs'
+        when numerator <> numerator_published and denominator <> denominator_published
+            then 'numerator and denominator differ'
+        when numerator <> numerator_published then 'numerator differs'
+        else 'denominator differs'
+    end as difference
+from scored

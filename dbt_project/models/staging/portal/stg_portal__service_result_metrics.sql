@@ -1,0 +1,68 @@
+-- Decision 766 as the portal published it: one row per evaluated unit × month × sub-indicator
+-- (service-results groups[].metrics[]), from the latest accepted batch of each unit and month.
+-- Values of the wrong JSON type become null here; validation has already named them.
+
+with latest as (
+    select
+        s.*,
+        row_number() over (
+            partition by s.department_code, s.year, s.month order by s.batch_id desc
+        ) as version_rank
+    from {{ source('raw', 'portal_service_results') }} as s
+    inner join {{ source('audit', 'batches') }} as b
+        on s.batch_id = b.batch_id
+    where b.status = 'loaded' and s.department_code is not null
+),
+
+groups as (
+    select
+        l.department_code,
+        l.department_name,
+        l.department_level,
+        make_date(l.year, l.month, 1) as month_start,
+        l.total_score as total_score_published,
+        l.batch_id,
+        g.value as grp
+    from latest as l
+    cross join
+        lateral jsonb_array_elements(
+            case when jsonb_typeof(l.record -> 'groups') = 'array' then l.record -> 'groups' else '[]' end
+        ) as g (value)
+    where l.version_rank = 1
+),
+
+metrics as (
+    select
+        g.department_code,
+        g.department_name,
+        g.department_level,
+        g.month_start,
+        g.total_score_published,
+        g.grp ->> 'code' as group_code,
+        {{ json_number("g.grp -> 'score'") }} as group_score_published,
+        m.value ->> 'code' as indicator_code,
+        {{ json_number("m.value -> 'numerator'") }} as numerator_published,
+        {{ json_number("m.value -> 'denominator'") }} as denominator_published,
+        {{ json_number("m.value -> 'score'") }} as score_published,
+        g.batch_id
+    from groups as g
+    cross join lateral jsonb_array_elements(
+        case when jsonb_typeof(g.grp -> 'metrics') = 'array' then g.grp -> 'metrics' else '[]' end
+    ) as m (value)
+)
+
+select
+    department_code,
+    department_name,
+    department_level,
+    month_start,
+    group_code,
+    indicator_code,
+    numerator_published,
+    denominator_published,
+    score_published,
+    group_score_published,
+    total_score_published,
+    batch_id as _batch_id
+from metrics
+where indicator_code is not null
