@@ -250,6 +250,15 @@ def _files(world: Path, until: date) -> dict[str, object]:
     return out
 
 
+def _months(first: date, last: date) -> list[tuple[int, int]]:
+    return [
+        (y, m)
+        for y in range(first.year, last.year + 1)
+        for m in range(1, 13)
+        if (first.year, first.month) <= (y, m) <= (last.year, last.month)
+    ]
+
+
 def _accept_pending(conn) -> int:
     pending = [r[0] for r in conn.execute("select batch_id from audit.batches where status = 'pending'")]
     for batch_id in pending:
@@ -281,7 +290,7 @@ def scenario(own_warehouse, tmp_path_factory):
     from cchc.portal_sim.testing import start_in_thread
     from cchc.sources.onestop.discover import find_exports
     from cchc.sources.onestop.ingest import ingest_export
-    from cchc.sources.portal.pull import pull_catalogue, pull_endpoint
+    from cchc.sources.portal.pull import pull_catalogue, pull_endpoint, pull_service_results
     from cchc.transform.dbt import build
     from cchc.warehouse.connection import connect
 
@@ -308,7 +317,7 @@ def scenario(own_warehouse, tmp_path_factory):
             t0 = time.perf_counter()
             sim = start_in_thread(prev)
             mp.setenv("CCHC_PORTAL_URL", str(sim))
-            portal = pull_catalogue() + _pull_history(("petitions", "ratings"), PREV_END)
+            portal = pull_catalogue() + _pull_history(("petitions", "ratings", "dossier-sync"), PREV_END)
             sim.stop()
             seconds["pull portal"] = time.perf_counter() - t0
             accepted = _accept_pending(conn)
@@ -326,6 +335,11 @@ def scenario(own_warehouse, tmp_path_factory):
             last_portal = pull_endpoint("ratings", END, list(PROVINCES))
             # the night's pull, which also asks again for the petitions still open
             last_portal += pull_endpoint("petitions", END, list(PROVINCES))
+            last_portal += pull_endpoint("dossier-sync", END, list(PROVINCES))
+            # the catalogue again (announcements made public since) and every month's Decision 766
+            last_portal += pull_catalogue()
+            for year, month in _months(START, END):
+                last_portal += pull_service_results(year, month)
             sim.stop()
             _accept_pending(conn)
             seconds["ingest + pull last day"] = time.perf_counter() - t0
@@ -333,6 +347,16 @@ def scenario(own_warehouse, tmp_path_factory):
             build(variables={"as_of_date": END.isoformat()}, exclude=SKIP)
             seconds["dbt incremental build"] = time.perf_counter() - t0
             after = _snapshot(conn)
+            indicators = [
+                dict(zip(("department_code", "department_level", "month_start", "indicator_code", "source",
+                          "numerator", "denominator", "numerator_published", "denominator_published",
+                          "difference"), row, strict=True))
+                for row in conn.execute(
+                    "select department_code, department_level, month_start, indicator_code, source, numerator, "
+                    "denominator, numerator_published, denominator_published, difference "
+                    "from marts.fct_reform_index_indicators_monthly"
+                )
+            ]  # fmt: skip
             fct_rows = conn.execute("select count(*) from marts.fct_dossier").fetchone()[0]
     finally:
         mp.undo()
@@ -350,6 +374,7 @@ def scenario(own_warehouse, tmp_path_factory):
         "portal": portal + last_portal,
         "last_portal": last_portal,
         "last_day": last_day,
+        "indicators": indicators,
     }
 
 
@@ -412,3 +437,46 @@ def test_the_index_style_compared_is_not_the_report_style(scenario):
     assert sum(r["index_handled"] for r in rows) < sum(r["received_total"] for r in rows)
     assert any(0 < r["index_timely"] < r["index_handled"] for r in rows)
     assert any(r["index_timely_ratio"] != r["on_time_rate"] for r in rows if r["resolved_total"])
+
+
+def test_every_766_difference_is_an_input_never_a_formula(scenario):
+    """Issue 14's promise on a generated world: the portal published Decision 766 computed from the
+    world by the rule seed, with its own sync count (1% of synced dossiers not accepted). Every
+    sub-indicator our records can state then has the portal's inputs exactly, except that sync
+    numerator; the published scores follow from their own inputs under our rules; the schema 1.3
+    indicators are recomputed where every export stated the flags (after the reform, 1.3 provinces)
+    and taken as published where a 1.2 export could not."""
+    from collections import Counter
+
+    rows = scenario["indicators"]
+    assert len(rows) > 5000
+    differences = Counter(r["difference"] for r in rows)
+    assert "published score does not follow from its inputs" not in differences
+    assert differences["not published"] == 0, [r for r in rows if r["difference"] == "not published"][:3]
+    unexplained = [
+        r
+        for r in rows
+        if r["source"] == "records"
+        and r["difference"] != "same inputs"
+        and not (
+            r["indicator_code"] == "ckmb_synced_dossiers"
+            and r["difference"] == "numerator differs"
+            and r["numerator"] > r["numerator_published"]
+        )
+    ]
+    assert unexplained[:5] == [], f"{len(unexplained)} sub-indicators differ in more than the sync count"
+    synced = [r for r in rows if r["indicator_code"] == "ckmb_synced_dossiers"]
+    assert any(r["difference"] == "numerator differs" for r in synced)
+    published_only = {
+        "mdsh_procedures_population_data",
+        "mdsh_e_certified_copies",
+        "mdhl_dossier_satisfaction",
+    }
+    assert {r["indicator_code"] for r in rows if r["difference"] == "taken as published"} >= published_only
+    # before the reform every export was 1.2: only a unit whose dossiers of the month were all
+    # exported again later by a 1.3 system is recomputed
+    flags = [r for r in rows if r["indicator_code"] == "mdsh_reused_data" and r["denominator"]]
+    before = Counter(r["source"] for r in flags if r["month_start"] < date(2025, 7, 1))
+    after = Counter(r["source"] for r in flags if r["month_start"] >= date(2025, 7, 1))
+    assert before["published"] > 10 * before["records"]
+    assert after["records"] > 0 and after["published"] > 0

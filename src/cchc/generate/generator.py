@@ -281,10 +281,10 @@ class Generator:
             kind_draw = rng.random(n)[keep]
         else:
             kind_draw = rng.random(n)
-        # citizens' reactions and repeats: drawn from the petition id, so older draws stay as they were
-        resolved_ = res_ts >= 0
-        likes = np.where(resolved_, (id_uniform(did, 11) * 6).astype(np.int64), 0)
-        dislikes = np.where(resolved_, (id_uniform(did, 12) ** 3 * 6).astype(np.int64), 0)
+        # citizens' reactions and repeats: drawn from the petition id (older draws stay as they were),
+        # and independent of when the world ends (a shorter world is an exact prefix of a longer one)
+        likes = (id_uniform(did, 11) * 6).astype(np.int64)
+        dislikes = (id_uniform(did, 12) ** 3 * 6).astype(np.int64)
         repeat = id_uniform(did, 13) < 0.06
         # Decision 766's petition satisfaction: answered on time, not repeated, not more disliked than liked
         well_handled = on_time & ~repeat & (dislikes <= likes)

@@ -123,7 +123,8 @@ def announcement_records(world: World, procs: tuple[Procedure, ...], start: date
                         "contentComplete": complete,
                         "provinceCode": e.code,
                         "replacedByCode": None,
-                        "updatedAt": f"{decided.isoformat()}T08:00:00+07:00",
+                        # making it public is a change of the record: a pull by updatedFrom sees it
+                        "updatedAt": published_at or f"{decided.isoformat()}T08:00:00+07:00",
                     }
                 )
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)

@@ -13,7 +13,8 @@
 -- Evaluated units (as the portal evaluates them): every province of the month's map, and every unit
 -- at its own level (provincial departments; districts before 2025-07-01; communes) that received,
 -- handled or was petitioned about anything in the month. A unit counts for itself and for the
--- province of its own day.
+-- province of its own day, and only in months its version is valid (a dossier an abolished unit
+-- received before 2025-07-01 and still handles after is not in any later evaluation).
 --
 -- A table, rebuilt each run: it reads only monthly aggregates and the catalogue, which are small.
 
@@ -85,7 +86,10 @@ counts as (
         sum(c.population_data_known) as population_data_known
     from {{ ref('fct_unit_month_dossier_counts') }} as c
     inner join members as m
-        on c.unit_key = m.unit_key
+        on
+            c.unit_key = m.unit_key
+            and c.month_start >= date_trunc('month', m.valid_from)
+            and (m.valid_to is null or c.month_start <= m.valid_to)
     group by m.department_code, c.month_start
 ),
 
@@ -97,7 +101,10 @@ timeliness as (
         sum(t.index_handled) as index_handled
     from {{ ref('fct_timeliness_monthly') }} as t
     inner join members as m
-        on t.unit_key = m.unit_key
+        on
+            t.unit_key = m.unit_key
+            and t.month_start >= date_trunc('month', m.valid_from)
+            and (m.valid_to is null or t.month_start <= m.valid_to)
     group by m.department_code, t.month_start
 ),
 
@@ -121,7 +128,10 @@ petitions as (
             and p.received_date >= u.valid_from
             and (u.valid_to is null or p.received_date <= u.valid_to)
     inner join members as m
-        on u.unit_key = m.unit_key
+        on
+            u.unit_key = m.unit_key
+            and date_trunc('month', p.due_date) >= date_trunc('month', m.valid_from)
+            and (m.valid_to is null or date_trunc('month', p.due_date) <= m.valid_to)
     where p.due_date <= {{ as_of_date() }}
     group by m.department_code, date_trunc('month', p.due_date)
 ),
@@ -201,7 +211,10 @@ procedure_use as (
         sum(u.paid_online) > 0 as had_online_payment
     from {{ ref('fct_unit_month_procedure_use') }} as u
     inner join members as m
-        on u.unit_key = m.unit_key
+        on
+            u.unit_key = m.unit_key
+            and u.month_start >= date_trunc('month', m.valid_from)
+            and (m.valid_to is null or u.month_start <= m.valid_to)
     group by m.department_code, u.month_start, u.procedure_code
 ),
 
