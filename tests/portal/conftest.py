@@ -116,6 +116,11 @@ def build_world(root: Path) -> Path:
         [{"departmentCode": p, "departmentName": f"Tỉnh {p}", "departmentLevel": "PROVINCE",
           "groups": groups, "totalScore": 18.25} for p in ("01", "48", "79")],
     )  # fmt: skip
+    write_jsonl(  # the year to date (timeType=year): January to July
+        portal / "service-results" / "year" / "2025-07.jsonl",
+        [{"departmentCode": "48", "departmentName": "Tỉnh 48", "departmentLevel": "PROVINCE",
+          "groups": groups, "totalScore": 18.25}],
+    )  # fmt: skip
     return root
 
 

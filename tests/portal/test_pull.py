@@ -228,6 +228,21 @@ def test_service_results_of_a_month(db, sim):
     assert watermarks.get(db, "service-results") == "2025-07"
 
 
+def test_service_results_year_to_date_beside_the_month(db, sim):
+    client = make_client(sim)
+    (month,) = pull_service_results(2025, 7, client=client)
+    (year,) = pull_service_results(2025, 7, time_type="year", client=client)
+    # same content would be a duplicate within one slot; the two periods are two slots
+    assert (year.status, year.rows_loaded, year.file_name) == ("pending", 1, "service-results/2025-07/year")
+    assert db.execute(
+        "select time_type, count(*) from raw.portal_service_results where batch_id in (%s, %s) "
+        "group by time_type order by time_type",
+        (month.batch_id, year.batch_id),
+    ).fetchall() == [("month", 3), ("year", 1)]
+    with pytest.raises(ValueError, match="time_type"):
+        pull_service_results(2025, 7, time_type="quarter", client=client)
+
+
 def test_pull_survives_every_fault_at_once(db, world, portal_sim_factory):
     plan = {
         "seed": 14,

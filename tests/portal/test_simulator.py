@@ -104,7 +104,7 @@ def test_filters_of_each_endpoint(sim):
         (PAYMENTS, {"provinceCode": "48", "date": "01/07/2025"}),
         (PAYMENTS, {"provinceCode": "48", "date": "2025-07-01", "unit": "x"}),
         ("/api/v1/petitions", {"provinceCode": "48", "fromDate": "2025-07-02", "toDate": "2025-07-01"}),
-        ("/api/v1/reporting/evaluation/service-results", {"timeType": "year", "year": 2025, "month": 7}),
+        ("/api/v1/reporting/evaluation/service-results", {"timeType": "quarter", "year": 2025, "month": 7}),
         ("/api/v1/reporting/evaluation/service-results", {"timeType": "month", "year": 2025, "month": 13}),
     ],
 )

@@ -125,6 +125,14 @@ def run(args) -> int:
         _step("airflow metadata DB")
         local_airflow.ensure_metadata_db()
         dag = local_airflow.load_dag("cchc_nightly", settings)
+        # the catalogue comes weekly (cchc_reference); Decision 766's procedure counts need it
+        from cchc.pipeline.portal import pull_catalogue
+
+        try:
+            catalogue = pull_catalogue()
+            _step(f"procedure catalogue pulled, as the weekly cchc_reference DAG does: {catalogue['counts']}")
+        except Exception as exc:  # the nightly runs go on without it, as in production
+            _step(f"procedure catalogue not pulled: {exc}")
 
         from cchc.generate.deliveries import deliver
 

@@ -650,8 +650,15 @@ class Generator:
         )
         folder = self.out / "portal" / "service-results"
         folder.mkdir(parents=True, exist_ok=True)
-        for month, records in published_index.service_results(w, self.acc, catalogue).items():
-            (folder / f"{month:%Y-%m}.jsonl").write_text(
+        for (time_type, month), records in published_index.service_results(w, self.acc, catalogue).items():
+            # the month's evaluation, and the year to date (timeType=year) in year/
+            path = (
+                folder / f"{month:%Y-%m}.jsonl"
+                if time_type == "month"
+                else folder / "year" / f"{month:%Y-%m}.jsonl"
+            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
                 "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
             )
 

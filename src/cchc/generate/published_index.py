@@ -74,82 +74,148 @@ def _portal_only(code: str, month: date, received: int, active: int, dissatisfie
     }
 
 
-def service_results(world: World, acc, catalogue: list[dict]) -> dict[date, list[dict]]:
-    """month -> the service-results records the portal publishes for it."""
-    um = acc.unit_month()
-    ix = acc.index()
-    timely, handled = ix["index_timely"].sum(axis=1), ix["index_handled"].sum(axis=1)
-    t = acc.timeliness()
-    late = t["resolved_late"].sum(axis=1)
-    use = acc.procedure_use()
+class _Departments:
+    """Everything the portal evaluates, as rows: every province code and every unit code, with the
+    monthly inputs of the units that were that department in each month (a unit counts only in the
+    months its version is valid: an abolished unit's dossiers still open after 2025-07-01 are in no
+    later evaluation)."""
+
+    def __init__(self, world: World, acc):
+        self.world, self.acc = world, acc
+        nm = len(acc.months)
+        era_of_month = np.array([int(m >= date(2025, 7, 1)) for m in acc.months])
+        units = np.flatnonzero(~world.report_only)
+        valid = (world.unit_era[units][:, None] == era_of_month[None, :]).astype(np.int64)
+        codes = [world.units[u].unit_code for u in units]
+        provinces = [world.exports[world.unit_export[u]].code for u in units]
+        self.codes = sorted(set(codes)) + sorted(set(provinces))
+        self.is_province = np.array([False] * len(set(codes)) + [True] * len(set(provinces)))
+        row = {c: i for i, c in enumerate(sorted(set(codes)))}
+        prow = {c: len(row) + i for i, c in enumerate(sorted(set(provinces)))}
+        self.row = {**row, **{("P", c): i for c, i in prow.items()}}
+        unit_rows = np.array([row[c] for c in codes], dtype=np.int64)
+        province_rows = np.array([prow[c] for c in provinces], dtype=np.int64)
+        n = len(self.codes)
+
+        def roll(grid: np.ndarray) -> np.ndarray:  # (units, months) -> (departments, months)
+            out = np.zeros((n, nm), dtype=np.int64)
+            masked = grid[units] * valid
+            np.add.at(out, unit_rows, masked)
+            np.add.at(out, province_rows, masked)
+            return out
+
+        um = acc.unit_month()
+        ix = acc.index()
+        stops = acc.index_stops()
+        self.monthly = {k: roll(v) for k, v in um.items()}
+        self.monthly["handled"] = roll(ix["index_handled"].sum(axis=1))
+        self.monthly["timely"] = roll(ix["index_timely"].sum(axis=1))
+        self.monthly["stopped"] = roll(stops["index_stopped"].sum(axis=1))
+        self.monthly["timely_stopped"] = roll(stops["index_timely_stopped"].sum(axis=1))
+        self.monthly["late"] = roll(acc.timeliness()["resolved_late"].sum(axis=1))
+        self.use = {}
+        for kind, grid in acc.procedure_use().items():
+            out = np.zeros((n, grid.shape[1], nm), dtype=bool)
+            masked = grid[units] & valid[:, None, :].astype(bool)
+            np.logical_or.at(out, unit_rows, masked)
+            np.logical_or.at(out, province_rows, masked)
+            self.use[kind] = out
+        # who is evaluated in a month: the provinces and the units of that month's map
+        self.unit_level = {world.units[u].unit_code: LEVELS[world.unit_level[u]] for u in units}
+        self.unit_name = {world.units[u].unit_code: world.units[u].unit_name for u in units}
+        self.province_of = dict(zip(codes, provinces, strict=True))
+        self.of_era = {
+            era: (
+                sorted({world.units[u].unit_code for u in units if world.unit_era[u] == era}),
+                [e for e in world.exports if e.era == era],
+            )
+            for era in (0, 1)
+        }
+
+
+def service_results(world: World, acc, catalogue: list[dict]) -> dict[tuple[str, date], list[dict]]:
+    """(time type, month) -> the service-results records the portal publishes: "month" evaluates
+    the month, "year" the year to date (January, or the world's first month, to the month).
+    A year-to-date count is the sum of the months' counts, except where Decision 766 counts
+    things once: a procedure counts once in the period, and a dossier is handled once, judged
+    in the period's last month it was handled (handled then, or stopped in an earlier month)."""
+    deps = _Departments(world, acc)
     proc_index = {p.code: i for i, p in enumerate(world.procedures)}
-    out: dict[date, list[dict]] = {}
+    out: dict[tuple[str, date], list[dict]] = {}
     for mi, month in enumerate(acc.months):
-        first, last = month, _month_end(month)
         era = int(month >= date(2025, 7, 1))
         rules = rules_on(month)
-        national = [r for r in catalogue if _active(r, first, last) and r["code"] in proc_index]
+        year_start = next(j for j, m in enumerate(acc.months) if m.year == month.year)
+        unit_codes, exports = deps.of_era[era]
+        for time_type, j0 in (("month", mi), ("year", year_start)):
+            first, last = acc.months[j0], _month_end(month)
+            national = [r for r in catalogue if _active(r, first, last) and r["code"] in proc_index]
+            window = slice(j0, mi + 1)
 
-        def procedures(level: str | None, national=national):
-            at = [r for r in national if level is None or level in r["levels"]]
-            idx = np.array([proc_index[r["code"]] for r in at], dtype=np.int64)
-            online = np.array([r["onlineLevel"] != "KHONG" for r in at], dtype=bool)
-            fee = np.array([r["hasFee"] for r in at], dtype=bool)
-            return idx, online, fee
+            def total(key, d, window=window):
+                return int(deps.monthly[key][d, window].sum())
 
-        evaluated = []
-        for x, e in enumerate(world.exports):
-            if e.era != era:
-                continue
-            members = np.flatnonzero((world.unit_export == x) & (world.unit_era == era) & ~world.report_only)
-            evaluated.append((e.code, e.name, "PROVINCE", members, e.code, None))
-            for u in members:
-                # a unit with nothing received, handled or petitioned in the month is not listed
-                if not (um["received"][u, mi] or handled[u, mi] or um["petitions_due"][u, mi]):
-                    continue
-                unit = world.units[u]
-                level = LEVELS[world.unit_level[u]]
-                evaluated.append(
-                    (unit.unit_code, unit.unit_name, DEPARTMENT_LEVELS[level], np.array([u]), e.code, level)
-                )
-        records = []
-        for code, name, dept_level, members, province, level in evaluated:
+            evaluated = [(e.code, e.name, "PROVINCE", deps.row[("P", e.code)], e.code, None) for e in exports]
+            for code in unit_codes:
+                d = deps.row[code]
+                # a unit with nothing received, handled or petitioned in the period is not listed
+                if total("received", d) or total("handled", d) or total("petitions_due", d):
+                    level = deps.unit_level[code]
+                    evaluated.append(
+                        (
+                            code,
+                            deps.unit_name[code],
+                            DEPARTMENT_LEVELS[level],
+                            d,
+                            deps.province_of[code],
+                            level,
+                        )
+                    )
+            records = []
+            for code, name, dept_level, d, province, level in evaluated:
+                at = [r for r in national if level is None or level in r["levels"]]
+                idx = np.array([proc_index[r["code"]] for r in at], dtype=np.int64)
+                online = np.array([r["onlineLevel"] != "KHONG" for r in at], dtype=bool)
+                fee = np.array([r["hasFee"] for r in at], dtype=bool)
 
-            def c(key, members=members, mi=mi):
-                return int(um[key][members, mi].sum())
+                def had(kind, d=d, idx=idx, window=window):
+                    return deps.use[kind][d][idx][:, window].any(axis=1) if len(idx) else np.zeros(0, bool)
 
-            idx, online, fee = procedures(level)
-            had_any = use["any"][members][:, idx, mi].any(axis=0) if len(idx) else np.zeros(0, bool)
-            had_online = use["online"][members][:, idx, mi].any(axis=0) if len(idx) else np.zeros(0, bool)
-            had_paid = use["paid"][members][:, idx, mi].any(axis=0) if len(idx) else np.zeros(0, bool)
-            received = c("received")
-            inputs = {
-                **_announcement_counts(catalogue, province, first, last),
-                "ckmb_synced_dossiers": (c("synced_accepted"), received),
-                "tdgq_handled_on_time": (int(timely[members, mi].sum()), int(handled[members, mi].sum())),
-                "clgq_procedures_online": (int(online.sum()), len(idx)),
-                "clgq_online_procedures_used": (int((had_online & online).sum()), int(online.sum())),
-                "clgq_online_dossiers": (c("received_online"), received),
-                "tttt_paid_online": (c("paid_online_dossiers"), c("fee_dossiers")),
-                "tttt_procedures_with_online_payment": (int((had_paid & fee).sum()), int(fee.sum())),
-                "tttt_procedures_with_dossiers": (int((had_any & fee).sum()), int(fee.sum())),
-                "mdsh_electronic_results": (c("electronic_result"), received),
-                "mdsh_digitised_dossiers": (c("digitised"), received),
-                "mdsh_reused_data": (c("reused"), received),
-                "mdsh_personal_data_store": (c("personal_store"), received),
-                "mdsh_population_data": (c("population_data"), received),
-                **_portal_only(
-                    code,
-                    month,
-                    received,
-                    len(idx),
-                    c("ratings_total") - c("ratings_satisfied") + int(late[members, mi].sum()),
-                ),
-                "mdhl_petitions_on_time": (c("petitions_on_time"), c("petitions_due")),
-                "mdhl_petition_satisfaction": (c("petitions_well_handled"), c("petitions_due")),
-            }
-            records.append(_record(code, name, dept_level, inputs, rules))
-        out[month] = records
+                def c(key, d=d):
+                    return total(key, d)
+
+                received = c("received")
+                per_month = deps.monthly
+                handled = int(per_month["handled"][d, mi] + per_month["stopped"][d, j0:mi].sum())
+                timely = int(per_month["timely"][d, mi] + per_month["timely_stopped"][d, j0:mi].sum())
+                had_any, had_online, had_paid = had("any"), had("online"), had("paid")
+                inputs = {
+                    **_announcement_counts(catalogue, province, first, last),
+                    "ckmb_synced_dossiers": (c("synced_accepted"), received),
+                    "tdgq_handled_on_time": (timely, handled),
+                    "clgq_procedures_online": (int(online.sum()), len(idx)),
+                    "clgq_online_procedures_used": (int((had_online & online).sum()), int(online.sum())),
+                    "clgq_online_dossiers": (c("received_online"), received),
+                    "tttt_paid_online": (c("paid_online_dossiers"), c("fee_dossiers")),
+                    "tttt_procedures_with_online_payment": (int((had_paid & fee).sum()), int(fee.sum())),
+                    "tttt_procedures_with_dossiers": (int((had_any & fee).sum()), int(fee.sum())),
+                    "mdsh_electronic_results": (c("electronic_result"), received),
+                    "mdsh_digitised_dossiers": (c("digitised"), received),
+                    "mdsh_reused_data": (c("reused"), received),
+                    "mdsh_personal_data_store": (c("personal_store"), received),
+                    "mdsh_population_data": (c("population_data"), received),
+                    **_portal_only(
+                        code,
+                        month,
+                        received,
+                        len(idx),
+                        c("ratings_total") - c("ratings_satisfied") + c("late"),
+                    ),
+                    "mdhl_petitions_on_time": (c("petitions_on_time"), c("petitions_due")),
+                    "mdhl_petition_satisfaction": (c("petitions_well_handled"), c("petitions_due")),
+                }
+                records.append(_record(code, name, dept_level, inputs, rules))
+            out[(time_type, month)] = records
     return out
 
 

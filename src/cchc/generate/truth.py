@@ -73,7 +73,7 @@ TIMELINESS = (
     "in_progress_overdue",
 )
 # index style: handled and timely-while-running over month ranges, timely-at-stop in one month
-INDEX = ("index_handled", "index_timely_running", "index_timely_stopped")
+INDEX = ("index_handled", "index_timely_running", "index_timely_stopped", "index_stopped")
 UNIT_MONTH = (
     "received",
     "received_online",
@@ -314,6 +314,7 @@ class Accumulator:
         self._add3("index_timely_running", unit[ok], field[ok], run_hi[ok], -1)
         ok = stopped & timely_at_stop
         self._add3("index_timely_stopped", unit[ok], field[ok], ms[ok])
+        self._add3("index_stopped", unit[stopped], field[stopped], ms[stopped])
 
     def add_petitions(
         self, unit: np.ndarray, due_day: np.ndarray, on_time: np.ndarray, well_handled: np.ndarray
@@ -341,6 +342,11 @@ class Accumulator:
         return out
 
     # -- finished grids ------------------------------------------------------------------
+    def index_stops(self) -> dict[str, np.ndarray]:
+        """Per (unit, field, month): dossiers whose index clock stopped in the month, and of those
+        the timely ones (a year-to-date evaluation judges a dossier at its stop)."""
+        return {k: self.ix[k][:, :, : self.nm].copy() for k in ("index_stopped", "index_timely_stopped")}
+
     def timeliness(self) -> dict[str, np.ndarray]:
         out = {k: v[:, :, : self.nm].copy() for k, v in self.t.items()}
         for k in ("carried_over", "in_progress_within", "in_progress_overdue"):

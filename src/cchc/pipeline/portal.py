@@ -45,13 +45,13 @@ def pull(endpoint: str, business_date: date) -> dict[str, Any]:
 
 
 def pull_service_results(business_date: date) -> dict[str, Any]:
-    """The official Decision 766 scores for the business date's month."""
+    """The official Decision 766 scores for the business date's month and its year to date."""
     from cchc.sources.portal.pull import pull_service_results as _pull
 
     started = time.perf_counter()
-    return _finish(
-        "service-results", business_date, as_list(_pull(business_date.year, business_date.month)), started
-    )
+    year, month = business_date.year, business_date.month
+    outcomes = as_list(_pull(year, month)) + as_list(_pull(year, month, time_type="year"))
+    return _finish("service-results", business_date, outcomes, started)
 
 
 def pull_catalogue() -> dict[str, Any]:

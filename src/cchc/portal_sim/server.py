@@ -226,10 +226,10 @@ class PortalSimulator:
                 )
             records = self.world.daily_range(endpoint, province, first, last)
         elif endpoint == "reporting/evaluation/service-results":
-            if body.get("timeType") != "month":
-                raise BadRequest(f"timeType must be 'month', got {body.get('timeType')!r}")
+            if body.get("timeType") not in ("month", "year"):
+                raise BadRequest(f"timeType must be 'month' or 'year', got {body.get('timeType')!r}")
             records = self.world.service_results(
-                _int(body, "year", None, 2000, 2100), _int(body, "month", None, 1, 12)
+                _int(body, "year", None, 2000, 2100), _int(body, "month", None, 1, 12), body["timeType"]
             )
         else:
             records = self.world.daily(endpoint, _province(body), _date(body, "date"))

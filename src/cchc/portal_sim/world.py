@@ -3,7 +3,8 @@
 Layout (docs/ARCHITECTURE.md):
     portal/formalities.jsonl
     portal/<endpoint>/<MaTinh>/<YYYY-MM-DD>.jsonl     dossier-sync, payments, ratings, petitions
-    portal/service-results/<YYYY>-<MM>.jsonl
+    portal/service-results/<YYYY>-<MM>.jsonl        (timeType month)
+    portal/service-results/year/<YYYY>-<MM>.jsonl   (timeType year: January to the month)
 A missing file is an empty list: the portal answers "nothing that day", not an error.
 """
 
@@ -65,5 +66,9 @@ class PortalWorld:
             day += timedelta(days=1)
         return out
 
-    def service_results(self, year: int, month: int) -> list[dict]:
-        return self._records(self.portal_dir / "service-results" / f"{year:04d}-{month:02d}.jsonl")
+    def service_results(self, year: int, month: int, time_type: str = "month") -> list[dict]:
+        """The month's evaluation, or (time_type "year") the year to date up to the month."""
+        folder = self.portal_dir / "service-results"
+        if time_type == "year":
+            folder = folder / "year"
+        return self._records(folder / f"{year:04d}-{month:02d}.jsonl")

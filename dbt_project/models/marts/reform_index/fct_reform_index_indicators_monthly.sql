@@ -5,7 +5,7 @@
     )
 }}
 
--- Decision 766 per evaluated unit × month × sub-indicator: the numerator and denominator our records
+-- Decision 766 per evaluated unit × month × period × sub-indicator: the numerator and denominator our records
 -- give, scored by the rules in ref_reform_index_rules, beside what the portal published and the
 -- score its own inputs give under the same rules. A sub-indicator our sources cannot state is
 -- taken as published (source = 'published'), so group and total scores stay comparable.
@@ -15,6 +15,11 @@
 -- handled or was petitioned about anything in the month. A unit counts for itself and for the
 -- province of its own day, and only in months its version is valid (a dossier an abolished unit
 -- received before 2025-07-01 and still handles after is not in any later evaluation).
+--
+-- Periods, as the portal evaluates them: `month`, and `year_to_date` (January, or the first month
+-- with records, to the month). A year-to-date count is the sum of the months' counts, except
+-- where Decision 766 counts things once: a procedure counts once in the period, and a dossier is
+-- handled once, judged in the last month of the period it was handled (then, or at its stop).
 --
 -- A table, rebuilt each run: it reads only monthly aggregates and the catalogue, which are small.
 
@@ -98,7 +103,9 @@ timeliness as (
         m.department_code,
         t.month_start,
         sum(t.index_timely) as index_timely,
-        sum(t.index_handled) as index_handled
+        sum(t.index_handled) as index_handled,
+        sum(t.index_stopped) as index_stopped,
+        sum(t.index_timely_stopped) as index_timely_stopped
     from {{ ref('fct_timeliness_monthly') }} as t
     inner join members as m
         on
@@ -136,32 +143,134 @@ petitions as (
     group by m.department_code, date_trunc('month', p.due_date)
 ),
 
+-- evaluation periods: each month on its own, and the year to date (January, or the first month
+-- with records, to the month); `window_month` lists the months a period sums
+months as (
+    select month_start from counts
+    union
+    select month_start from timeliness
+    union
+    select month_start from petitions
+    union
+    select month_start from {{ ref('stg_portal__service_result_metrics') }}
+),
+
+periods as (
+    select
+        month_start,
+        'month' as period,
+        month_start as window_month,
+        month_start as window_start
+    from months
+    union all
+    select
+        m.month_start,
+        'year_to_date' as period,
+        w.month_start as window_month,
+        greatest(date_trunc('year', m.month_start)::date, (select min(f.month_start) from months as f))
+            as window_start
+    from months as m
+    inner join months as w
+        on
+            m.month_start >= w.month_start
+            and date_trunc('year', m.month_start) <= w.month_start
+),
+
+period_windows as (
+    select distinct
+        month_start,
+        period,
+        window_start
+    from periods
+),
+
+counts_in_period as (
+    select
+        p.month_start,
+        p.period,
+        c.department_code,
+        sum(c.received) as received,
+        sum(c.synced) as synced,
+        sum(c.received_online) as received_online,
+        sum(c.fee_dossiers) as fee_dossiers,
+        sum(c.paid_online) as paid_online,
+        sum(c.electronic_results) as electronic_results,
+        sum(c.digitised) as digitised,
+        sum(c.data_reused) as data_reused,
+        sum(c.data_reused_known) as data_reused_known,
+        sum(c.personal_store) as personal_store,
+        sum(c.personal_store_known) as personal_store_known,
+        sum(c.population_data) as population_data,
+        sum(c.population_data_known) as population_data_known
+    from periods as p
+    inner join counts as c
+        on p.window_month = c.month_start
+    group by p.month_start, p.period, c.department_code
+),
+
+-- a dossier is handled once in a period, judged in the last month of it that it was handled: the
+-- period's month when still handled then, else the month its clock stopped
+timeliness_in_period as (
+    select
+        p.month_start,
+        p.period,
+        t.department_code,
+        sum(case when t.month_start = p.month_start then t.index_timely else t.index_timely_stopped end)
+            as index_timely,
+        sum(case when t.month_start = p.month_start then t.index_handled else t.index_stopped end)
+            as index_handled,
+        sum(t.index_handled) as handled_months
+    from periods as p
+    inner join timeliness as t
+        on p.window_month = t.month_start
+    group by p.month_start, p.period, t.department_code
+),
+
+petitions_in_period as (
+    select
+        p.month_start,
+        p.period,
+        t.department_code,
+        sum(t.due) as due,
+        sum(t.on_time) as on_time,
+        sum(t.well_handled) as well_handled
+    from periods as p
+    inner join petitions as t
+        on p.window_month = t.month_start
+    group by p.month_start, p.period, t.department_code
+),
+
 activity as (
     select
         department_code,
         month_start,
+        period,
         received,
         0 as handled,
         0 as petitions_due
-    from counts
+    from counts_in_period
     union all
     select
         department_code,
         month_start,
+        period,
         0 as received,
-        index_handled as handled,
+        handled_months as handled,
         0 as petitions_due
-    from timeliness
+    from timeliness_in_period
     union all
     select
         department_code,
         month_start,
+        period,
         0 as received,
         0 as handled,
         due as petitions_due
-    from petitions
+    from petitions_in_period
 ),
 
+-- evaluated: units that exist in the period's month and received, handled or were petitioned
+-- about anything in the period
 keys as (
     select distinct
         d.department_code,
@@ -169,13 +278,16 @@ keys as (
         d.catalogue_level,
         d.province_code,
         d.province_code_current,
-        a.month_start
+        a.month_start,
+        a.period,
+        w.window_start
     from (
         select
             department_code,
-            month_start
+            month_start,
+            period
         from activity
-        group by department_code, month_start
+        group by department_code, month_start, period
         having sum(received) > 0 or sum(handled) > 0 or sum(petitions_due) > 0
     ) as a
     inner join unit_versions as d
@@ -183,6 +295,17 @@ keys as (
             a.department_code = d.department_code
             and a.month_start >= d.first_month
             and (d.valid_to is null or a.month_start <= d.valid_to)
+    inner join period_windows as w
+        on a.month_start = w.month_start and a.period = w.period
+),
+
+key_provinces as (
+    select distinct
+        province_code,
+        month_start,
+        period,
+        window_start
+    from keys
 ),
 
 -- the national catalogue as it stands (latest state per code); in force in a month when effective
@@ -218,10 +341,27 @@ procedure_use as (
     group by m.department_code, u.month_start, u.procedure_code
 ),
 
+procedure_use_in_period as (
+    select
+        p.month_start,
+        p.period,
+        u.department_code,
+        u.procedure_code,
+        bool_or(u.had_dossier) as had_dossier,
+        bool_or(u.had_online_dossier) as had_online_dossier,
+        bool_or(u.had_online_payment) as had_online_payment
+    from periods as p
+    inner join procedure_use as u
+        on p.window_month = u.month_start
+    group by p.month_start, p.period, u.department_code, u.procedure_code
+),
+
+-- a procedure counts once in a period: in force at some time in it
 procedure_counts as (
     select
         k.department_code,
         k.month_start,
+        k.period,
         count(*) as procedures,
         count(*) filter (where c.online_level is distinct from 'KHONG') as online_procedures,
         count(*) filter (
@@ -234,14 +374,15 @@ procedure_counts as (
     inner join catalogue as c
         on
             (k.month_start + interval '1 month' - interval '1 day')::date >= c.effective_date
-            and (c.state = 'ACTIVE' or k.month_start <= c.updated_date)
+            and (c.state = 'ACTIVE' or k.window_start <= c.updated_date)
             and (k.catalogue_level is null or k.catalogue_level = any(string_to_array(c.levels, ',')))
-    left join procedure_use as u
+    left join procedure_use_in_period as u
         on
             k.department_code = u.department_code
             and k.month_start = u.month_start
+            and k.period = u.period
             and c.procedure_code = u.procedure_code
-    group by k.department_code, k.month_start
+    group by k.department_code, k.month_start, k.period
 ),
 
 -- a province's own announcements (latest state per local code), by the month of the decision
@@ -276,25 +417,44 @@ announcement_counts as (
     group by province_code, date_trunc('month', decision_date)
 ),
 
+announcements_in_period as (
+    select
+        k.province_code,
+        k.month_start,
+        k.period,
+        sum(a.announced) as announced,
+        sum(a.announced_on_time) as announced_on_time,
+        sum(a.published_on_time) as published_on_time,
+        sum(a.published) as published,
+        sum(a.published_in_full) as published_in_full
+    from key_provinces as k
+    inner join announcement_counts as a
+        on
+            k.province_code = a.province_code
+            and a.month_start between k.window_start and k.month_start
+    group by k.province_code, k.month_start, k.period
+),
+
 inputs as (
     select
         k.department_code,
         k.month_start,
+        k.period,
         v.indicator_code,
         v.numerator,
         v.denominator,
         v.source
     from keys as k
-    left join counts as c
-        on k.department_code = c.department_code and k.month_start = c.month_start
-    left join timeliness as t
-        on k.department_code = t.department_code and k.month_start = t.month_start
-    left join petitions as p
-        on k.department_code = p.department_code and k.month_start = p.month_start
+    left join counts_in_period as c
+        on k.department_code = c.department_code and k.month_start = c.month_start and k.period = c.period
+    left join timeliness_in_period as t
+        on k.department_code = t.department_code and k.month_start = t.month_start and k.period = t.period
+    left join petitions_in_period as p
+        on k.department_code = p.department_code and k.month_start = p.month_start and k.period = p.period
     left join procedure_counts as pc
-        on k.department_code = pc.department_code and k.month_start = pc.month_start
-    left join announcement_counts as a
-        on k.province_code = a.province_code and k.month_start = a.month_start
+        on k.department_code = pc.department_code and k.month_start = pc.month_start and k.period = pc.period
+    left join announcements_in_period as a
+        on k.province_code = a.province_code and k.month_start = a.month_start and k.period = a.period
     cross join lateral (
         values
         ('ckmb_announced_on_time', coalesce(a.announced_on_time, 0), coalesce(a.announced, 0), 'records'),
@@ -366,6 +526,7 @@ joined as (
     select
         coalesce(i.department_code, p.department_code) as department_code,
         coalesce(i.month_start, p.month_start) as month_start,
+        coalesce(i.period, p.period) as period,
         coalesce(i.indicator_code, p.indicator_code) as indicator_code,
         coalesce(i.source, 'published') as source,
         case when i.source = 'records' then i.numerator else p.numerator_published end as numerator,
@@ -379,12 +540,14 @@ joined as (
         on
             i.department_code = p.department_code
             and i.month_start = p.month_start
+            and i.period = p.period
             and i.indicator_code = p.indicator_code
 ),
 
 scored as (
     select
         j.month_start,
+        j.period,
         j.department_code,
         coalesce(u.department_level, j.department_level_published) as department_level,
         u.province_code,
@@ -420,6 +583,7 @@ scored as (
 
 select
     month_start,
+    period,
     department_code,
     department_level,
     province_code,

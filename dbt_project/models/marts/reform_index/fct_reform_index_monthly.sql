@@ -28,7 +28,7 @@ provinces as (
         case when bool_and(score_published is not null) then sum(score_published) end as score_published,
         max(denominator) filter (where indicator_code = 'ckmb_synced_dossiers') as received
     from {{ ref('fct_reform_index_indicators_monthly') }}
-    where department_level = 'PROVINCE' and province_code_current is not null
+    where period = 'month' and department_level = 'PROVINCE' and province_code_current is not null
     group by month_start, department_code, province_code_current, group_code
 ),
 

@@ -100,6 +100,7 @@ flags as (
         (due_date is null or due_date >= month_end) as is_within,
         -- index style
         (index_end_date is null or index_end_date >= month_start) as is_index_handled,
+        coalesce(index_end_date between month_start and month_end, false) as is_index_stopped,
         case
             when index_end_date between month_start and month_end then timeliness_index in ('early', 'on_time')
             -- while the clock runs, the index judges against its own due date (the applicant's time
@@ -126,7 +127,9 @@ counts as (
         count(*) filter (where is_handled and is_in_progress and is_within) as in_progress_within,
         count(*) filter (where is_handled and is_in_progress and not is_within) as in_progress_overdue,
         count(*) filter (where is_index_handled) as index_handled,
-        count(*) filter (where is_index_handled and is_index_timely) as index_timely
+        count(*) filter (where is_index_handled and is_index_timely) as index_timely,
+        count(*) filter (where is_index_stopped) as index_stopped,
+        count(*) filter (where is_index_stopped and is_index_timely) as index_timely_stopped
     from flags
     group by month_start, unit_key, unit_code, field_code
 )
@@ -154,5 +157,7 @@ select
     / nullif(resolved_early + resolved_on_time + resolved_late, 0) as on_time_rate,
     index_handled::integer as index_handled,
     index_timely::integer as index_timely,
-    index_timely::numeric / nullif(index_handled, 0) as index_timely_ratio
+    index_timely::numeric / nullif(index_handled, 0) as index_timely_ratio,
+    index_stopped::integer as index_stopped,
+    index_timely_stopped::integer as index_timely_stopped
 from counts

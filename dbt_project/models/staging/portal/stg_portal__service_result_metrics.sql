@@ -1,12 +1,13 @@
--- Decision 766 as the portal published it: one row per evaluated unit × month × sub-indicator
--- (service-results groups[].metrics[]), from the latest accepted batch of each unit and month.
+-- Decision 766 as the portal published it: one row per evaluated unit × month × period ('month':
+-- the month's evaluation; 'year_to_date': January to the month) × sub-indicator (service-results
+-- groups[].metrics[]), from the latest accepted batch of each unit, month and period.
 -- Values of the wrong JSON type become null here; validation has already named them.
 
 with latest as (
     select
         s.*,
         row_number() over (
-            partition by s.department_code, s.year, s.month order by s.batch_id desc
+            partition by s.department_code, s.year, s.month, s.time_type order by s.batch_id desc
         ) as version_rank
     from {{ source('raw', 'portal_service_results') }} as s
     inner join {{ source('audit', 'batches') }} as b
@@ -20,6 +21,7 @@ groups as (
         l.department_name,
         l.department_level,
         make_date(l.year, l.month, 1) as month_start,
+        case l.time_type when 'year' then 'year_to_date' else 'month' end as period,
         l.total_score as total_score_published,
         l.batch_id,
         g.value as grp
@@ -37,6 +39,7 @@ metrics as (
         g.department_name,
         g.department_level,
         g.month_start,
+        g.period,
         g.total_score_published,
         g.grp ->> 'code' as group_code,
         {{ json_number("g.grp -> 'score'") }} as group_score_published,
@@ -56,6 +59,7 @@ select
     department_name,
     department_level,
     month_start,
+    period,
     group_code,
     indicator_code,
     numerator_published,

@@ -100,10 +100,11 @@ def load_window(
     """Ledger row + COPY (or a duplicate row) + watermark, in one transaction. `rows_in`: the
     records the portal returned, when the batch keeps only some of them (open petitions)."""
     sha, pairs = content_sha256(result.records)
-    fixed_columns = {"daily": ["province_code", "business_date"], "monthly": ["year", "month"]}.get(
-        spec.scope, []
-    )
-    fixed_types = {"daily": ["text", "date"], "monthly": ["integer", "integer"]}.get(spec.scope, [])
+    fixed_columns = {
+        "daily": ["province_code", "business_date"],
+        "monthly": ["year", "month", "time_type"],
+    }.get(spec.scope, [])
+    fixed_types = {"daily": ["text", "date"], "monthly": ["integer", "integer", "text"]}.get(spec.scope, [])
     columns = ["batch_id", *fixed_columns, *(c.name for c in spec.columns), "record"]
     types = ["bigint", *fixed_types, *(c.pg_type for c in spec.columns), "text"]
     with conn.transaction():
@@ -327,18 +328,25 @@ def pull_service_results(
     year: int,
     month: int,
     *,
+    time_type: str = "month",
     client: PortalClient | None = None,
     settings: Settings | None = None,
     page_size: int = PAGE_SIZE,
 ) -> list[BatchOutcome]:
-    """The Decision 766 scores the portal published for one month (all provinces, one batch)."""
+    """The Decision 766 scores the portal published for one month (every evaluated unit, one
+    batch): time_type "month" evaluates the month, "year" the year to date up to it."""
+    if time_type not in ("month", "year"):
+        raise ValueError(f"time_type must be month or year, not {time_type!r}")
     spec = endpoint_spec("service-results")
     settings = settings or get_settings()
     period = f"{year:04d}-{month:02d}"
-    slot = BatchSlot(SOURCE, spec.entity, None, date(year, month, 1), f"{spec.name}/{period}")
-    filters = {"timeType": "month", "year": year, "month": month}
+    name = f"{spec.name}/{period}" + ("" if time_type == "month" else "/year")
+    slot = BatchSlot(SOURCE, spec.entity, None, date(year, month, 1), name)
+    filters = {"timeType": time_type, "year": year, "month": month}
+    # the watermark follows the month evaluations (the year to date is pulled beside them)
+    mark = (spec.name, None, period) if time_type == "month" else None
     with _session(client, settings) as (client, conn):
         outcome, _ = _pull_window(
-            conn, client, spec, slot, filters, (year, month), (spec.name, None, period), page_size
+            conn, client, spec, slot, filters, (year, month, time_type), mark, page_size
         )
     return [outcome]
