@@ -2,7 +2,7 @@
 
 discover → per province (mapped): wait for the export (deferrable) → ingest + validate
          → portal pulls per endpoint (in parallel)
-→ ready_for_dbt (all done: builds from every accepted batch even if a province failed)
+→ validate_leftovers (batches earlier runs left pending) → ready_for_dbt (all done: builds from every accepted batch even if a province failed)
 → dbt (Cosmos, one task per model, tests after all) → marts_refreshed (asset)
 → docs (GX Data Docs, dbt docs) → run_summary (fails the run if anything failed).
 
@@ -123,6 +123,14 @@ with DAG(
         pull_service_results()
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
+    def validate_leftovers() -> dict:
+        """Batches earlier runs left pending (a kill after COPY, a broken validation): validated
+        every night, whatever happened upstream, before dbt reads the accepted ones."""
+        from cchc.pipeline.leftovers import validate_leftovers as validate
+
+        return validate()
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
     def ready_for_dbt() -> None:
         """Runs whatever happened upstream: dbt reads only accepted batches."""
 
@@ -168,7 +176,9 @@ with DAG(
     provinces_done = province.expand(province_code=provinces)
     portal_done = portal()
     gate = ready_for_dbt()
-    [provinces_done, portal_done] >> gate
+    leftovers = validate_leftovers()
+    [provinces_done, portal_done] >> leftovers
+    [provinces_done, portal_done, leftovers] >> gate
     dbt = build_dbt_group()
     refreshed = marts_refreshed()
     gate >> dbt >> refreshed

@@ -172,6 +172,36 @@ def quarantine(conn: psycopg.Connection, batch_id: int, reason: str) -> None:
     )
 
 
+class CannotWithdraw(ValueError):
+    """The batch does not exist, or holds nothing to withdraw (already quarantined, duplicate…)."""
+
+
+def withdraw(conn: psycopg.Connection, batch_id: int, reason: str, *, by: str) -> str:
+    """An operator takes a batch out of the warehouse: it becomes quarantined with the reason and
+    who did it, so staging stops reading it, a rescan of the same bytes never takes it again, and
+    the ledger keeps the whole story. Returns the status it had."""
+    if not reason.strip():
+        raise CannotWithdraw("say why: a withdrawal needs a reason")
+    row = conn.execute(
+        "select status from audit.batches where batch_id = %s for update", (batch_id,)
+    ).fetchone()
+    if row is None:
+        raise CannotWithdraw(f"no batch {batch_id} in audit.batches")
+    if row[0] not in ("loaded", "pending", "superseded"):
+        raise CannotWithdraw(f"batch {batch_id} is {row[0]}: nothing of it is in the warehouse to withdraw")
+    conn.execute(
+        """
+        update audit.batches
+        set status = 'quarantined', finished_at = now(),
+            reason = 'withdrawn by ' || %s || ' on ' || to_char(now(), 'YYYY-MM-DD HH24:MI') || ': ' || %s
+                     || coalesce(' (was ' || status || ')', '')
+        where batch_id = %s
+        """,
+        (by, reason.strip(), batch_id),
+    )
+    return row[0]
+
+
 def pending_batches(conn: psycopg.Connection, *, entity: str | None = None) -> list[int]:
     rows = conn.execute(
         "select batch_id from audit.batches where status = 'pending' and (%s::text is null or entity = %s) "

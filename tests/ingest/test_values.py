@@ -86,13 +86,14 @@ def test_excel_cells():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("1.250.000", 1250000), ("1250000", 1250000), (1250000.0, 1250000), (3, 3), ("-2", -2), (True, 1)],
+    [("1.250.000", 1250000), ("1250000", 1250000), (1250000.0, 1250000), (3, 3), ("-2", -2)],
 )
 def test_integers(value, expected):
     assert values.parse_int(value) == expected
 
 
-@pytest.mark.parametrize("value", ["1.25", "12.50", "1,250", "abc", 1.5, "1.2500.000", "9" * 20])
+# True is not 1: a TRUE/FALSE cell or a JSON boolean in a number column is rejected, never guessed
+@pytest.mark.parametrize("value", ["1.25", "12.50", "1,250", "abc", 1.5, "1.2500.000", "9" * 20, True, False])
 def test_integer_rejects(value):
     with pytest.raises(values.BadValue):
         values.parse_int(value)

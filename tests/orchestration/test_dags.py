@@ -57,6 +57,12 @@ def test_nightly_shape(dag_probe):
     gate = tasks["ready_for_dbt"]
     assert gate["trigger_rule"] == "all_done"
     assert "province.ingest_and_validate" in gate["upstream"] and set(portal) <= set(gate["upstream"])
+    # batches earlier runs left pending are validated every night, after this night's, before dbt
+    leftovers = tasks["validate_leftovers"]
+    assert leftovers["trigger_rule"] == "all_done" and "validate_leftovers" in gate["upstream"]
+    assert "province.ingest_and_validate" in leftovers["upstream"] and set(portal) <= set(
+        leftovers["upstream"]
+    )
     # the summary always runs, never retries, and so decides the run's final state
     summary = tasks["run_summary"]
     assert summary["trigger_rule"] == "all_done" and summary["retries"] == 0

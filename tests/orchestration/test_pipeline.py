@@ -45,8 +45,10 @@ def test_exports_for_skips_province_codes_not_valid_that_day(landing):
 
 
 def test_run_summary_records_outcomes_and_fails_the_run(warehouse, db):
+    from cchc.pipeline.leftovers import validate_leftovers
     from cchc.pipeline.outcomes import RunHadFailures, summarise_run
 
+    validate_leftovers()  # what the night does first: the session's warehouse holds other tests' batches
     day = date(2026, 3, 11)
     ok = summarise_run(
         "run-ok",
@@ -169,7 +171,28 @@ def test_province_folders_must_be_ascii_digits(landing):
     write_export(landing, "01", day)
     write_export(landing, "٠١", day)  # Arabic-Indic digits match \d, not a province code
     write_export(landing, "０１", day)  # full-width digits
+    write_export(landing, "01; drop table x", day)
+    write_export(landing, "77", day)  # Bà Rịa - Vũng Tàu: a province until 2025-06-30 only
+    write_export(landing, "00", day)  # never a province
     assert [r.province_code for r in exports_for(day)] == ["01"]
+
+
+def test_only_provinces_of_the_export_day_are_loaded(landing, caplog):
+    """A folder is a province only if its code is one on the export's date: anything else is
+    reported (a warning naming it) and never loaded, in the one-stop and in the reports area."""
+    from cchc.sources.onestop.discover import find_exports
+    from cchc.sources.onestop.ingest import _report_files
+
+    write_export(landing, "77", date(2026, 3, 10))
+    write_export(landing, "77", date(2025, 6, 30))  # still a province that day: a late delivery
+    for folder in ("77", "00", "7a"):
+        (landing / "reports" / folder).mkdir(parents=True)
+        (landing / "reports" / folder / "bieu06_00004_20260201_20260228.xlsx").write_bytes(b"PK")
+    found = [(e.province_code, e.business_date) for e in find_exports(province_code="77")]
+    assert found == [("77", date(2025, 6, 30))]
+    assert "77 is not a province on 2026-03-10" in caplog.text
+    assert [code for code, _ in _report_files(None)] == ["77"]  # a province of the old map
+    assert "reports/00: not the code of a province" in caplog.text
 
 
 def test_a_second_local_run_says_a_run_is_in_progress(warehouse, tmp_path):
@@ -197,3 +220,35 @@ def test_a_second_local_run_says_a_run_is_in_progress(warehouse, tmp_path):
     assert "waiting for it to finish" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert time.monotonic() - started >= 2
+
+
+def test_a_batch_left_pending_by_a_killed_run_is_validated_by_the_next(landing, db):
+    """A run killed after its COPY committed leaves the batch pending; the rerun finds the same file
+    a duplicate of it. The night's leftover validation accepts it, and until then the run summary
+    names it and fails the run."""
+    from cchc.pipeline.leftovers import still_pending, validate_leftovers
+    from cchc.pipeline.onestop import ingest_and_validate
+    from cchc.pipeline.outcomes import RunHadFailures, summarise_run
+    from cchc.sources.onestop.discover import find_exports
+    from cchc.sources.onestop.ingest import ingest_export
+
+    validate_leftovers()  # other tests' strays in the session's warehouse
+    day = date(2026, 3, 14)
+    write_export(landing, "01", day, n=6)
+    (export,) = [e for e in find_exports(business_date=day) if e.province_code == "01"]
+    (killed,) = ingest_export(export)  # loaded, then the process died before validating
+    assert killed.status == "pending"
+    rerun = ingest_and_validate("01", day)
+    assert rerun["counts"] == {"duplicate": 1}
+    assert still_pending()["count"] == 1
+    with pytest.raises(
+        RunHadFailures, match=r"1 batch\(es\) still pending: batch \d+ onestop_hoso 01 2026-03-14"
+    ):
+        summarise_run("run-killed", day, ["01"], {"01": "success"}, [rerun], {"dbt": "success"})
+    done = validate_leftovers()
+    assert done["counts"] == {"loaded": 1} and done["errors"] == []
+    status = db.execute("select status from audit.batches where batch_id = %s", (killed.batch_id,)).fetchone()
+    assert status == ("loaded",)
+    assert still_pending()["count"] == 0
+    summary = summarise_run("run-next", day, ["01"], {"01": "success"}, [rerun], {"dbt": "success"})
+    assert summary["still_pending"]["count"] == 0

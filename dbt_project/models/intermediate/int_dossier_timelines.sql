@@ -128,7 +128,9 @@ select
     t.unit_code,
     t.unit_level,
     u.unit_key,
-    u.province_code_current,
+    -- a unit code missing from the reference still belongs to the province whose export carried it:
+    -- it counts there and in the nation, as unit unknown (fct_unknown_unit_codes lists the codes)
+    coalesce(u.province_code_current, ep.province_code_current) as province_code_current,
     p.procedure_key,
     t.citizen_key,
     t.channel_code,
@@ -187,6 +189,12 @@ left join {{ ref('dim_admin_unit') }} as u
         t.unit_code = u.unit_code
         and t.unit_reference_date >= u.valid_from
         and (u.valid_to is null or t.unit_reference_date <= u.valid_to)
+left join {{ ref('dim_admin_unit') }} as ep
+    on
+        ep.unit_kind = 'province'
+        and t.export_province_code = ep.unit_code
+        and t.export_date >= ep.valid_from
+        and (ep.valid_to is null or t.export_date <= ep.valid_to)
 left join {{ ref('dim_procedure') }} as p
     on
         t.procedure_code = p.procedure_code

@@ -1,5 +1,10 @@
 """`cchc batches [--status S] [--date YYYY-MM-DD] [--entity E] [--limit N]` — the batch ledger
-as a table: what was loaded, what was held and why."""
+as a table: what was loaded, what was held and why.
+
+`cchc batches withdraw N --reason TEXT [--rebuild]` — take a loaded (or pending) batch out: it is
+quarantined with the reason and who did it; staging stops reading it. Reports and catalogue
+tables drop it at the next dbt build; the incremental dossier models only on a full rebuild
+(`--rebuild` runs one now; otherwise `cchc dbt build --full-refresh` when convenient)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,13 @@ COLUMNS = ("batch", "status", "entity", "prov", "date", "file", "rows", "reason 
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("batches", help="list ingested batches, their status and reasons")
+    parser = sub.add_parser("batches", help="list ingested batches, their status and reasons; withdraw one")
+    actions = parser.add_subparsers(dest="action")
+    withdraw = actions.add_parser("withdraw", help="quarantine a loaded batch, with the reason")
+    withdraw.add_argument("batch_id", type=int)
+    withdraw.add_argument("--reason", required=True, help="why (kept in the ledger with who did it)")
+    withdraw.add_argument("--rebuild", action="store_true", help="then rebuild the marts from scratch")
+    withdraw.set_defaults(func=run_withdraw)
     parser.add_argument("--status", choices=STATUSES, help="only batches with this status")
     parser.add_argument("--date", type=dt.date.fromisoformat, help="only this business date (YYYY-MM-DD)")
     parser.add_argument("--entity", help="only this raw table, e.g. onestop_hoso")
@@ -78,4 +89,30 @@ def run(args) -> int:
         return 0
     print(render(rows))
     print(f"\n{len(rows)} batch(es)")
+    return 0
+
+
+def run_withdraw(args) -> int:
+    import getpass
+    import sys
+
+    from cchc import ledger
+    from cchc.warehouse.connection import connect, loader_target
+
+    try:
+        with connect(loader_target()) as conn, conn.transaction():
+            was = ledger.withdraw(conn, args.batch_id, args.reason, by=getpass.getuser())
+    except ledger.CannotWithdraw as err:
+        print(f"cchc batches withdraw: {err}", file=sys.stderr)
+        return 2
+    print(f"batch {args.batch_id} withdrawn (was {was}); staging no longer reads it")
+    if args.rebuild:
+        from cchc.transform.dbt import build
+
+        build(full_refresh=True, exclude=["resource_type:seed"])
+        print("marts rebuilt without it")
+    else:
+        print(
+            "the dossier marts drop it at the next `cchc dbt build --full-refresh` (or rerun with --rebuild)"
+        )
     return 0

@@ -6,7 +6,7 @@ from typing import Any
 
 PROVINCE_TASK = "province.ingest_and_validate"
 PROVINCE_SENSOR = "province.wait_for_export"
-OTHER_STEPS = ["marts_refreshed", "data_docs", "dbt_docs"]
+OTHER_STEPS = ["validate_leftovers", "marts_refreshed", "data_docs", "dbt_docs"]
 
 
 def _value(state: Any) -> str:

@@ -85,6 +85,13 @@ def summarise_run(
         rows.append(("*", step, state, None))
         if state not in OK_STATES:
             failed.append(f"{step}: {state}")
+    from cchc.pipeline.leftovers import still_pending
+
+    pending = still_pending()
+    if pending["count"]:
+        # loaded but never judged: out of the marts until validated (`cchc validate --pending`)
+        rows.append(("*", "batches still pending", "failed", json.dumps(pending)))
+        failed.append(f"{pending['count']} batch(es) still pending: " + "; ".join(pending["batches"][:5]))
     record(run_id, business_date, rows)
     summary = {
         "run_id": run_id,
@@ -92,6 +99,7 @@ def summarise_run(
         "provinces_ok": sorted(c for c in provinces if province_states.get(c) in OK_STATES),
         "failed": failed,
         "rows_loaded": sum(int(r.get("rows_loaded") or 0) for r in results if r),
+        "still_pending": pending,
     }
     log.info(
         "run %s for %s: %d/%d provinces ok, %d rows loaded%s",

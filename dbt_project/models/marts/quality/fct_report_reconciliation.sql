@@ -6,6 +6,7 @@
 --     'resolved_total = early + on_time + late', 'in_progress_total = within + overdue',
 --     'total_row = sum of field rows'.
 -- status: ok (equal), broken (different), not_comparable (nothing to compare with).
+-- A report is identified by its province folder and its file name (report_id).
 
 with
 
@@ -28,6 +29,7 @@ report_rows as (
 report_figures as (
     select distinct
         report_id,
+        province_code,
         unit_code,
         period_start,
         period_end,
@@ -61,6 +63,7 @@ dossiers as (
 recomputed_wide as (
     select
         f.report_id,
+        f.province_code,
         f.field_name,
         count(*) filter (where d.received_date >= f.period_start and d.channel_code = 2) as received_online,
         count(*) filter (where d.received_date >= f.period_start and d.channel_code <> 2) as received_direct_postal,
@@ -86,12 +89,13 @@ recomputed_wide as (
             and (f.is_total or lower(trim(f.field_name)) = d.field_key)
             and f.period_end >= d.received_date
             and (d.end_date is null or f.period_start <= d.end_date)
-    group by f.report_id, f.field_name
+    group by f.report_id, f.province_code, f.field_name
 ),
 
 recomputed as (
     select
         w.report_id,
+        w.province_code,
         w.field_name,
         m.measure,
         m.value
@@ -129,7 +133,11 @@ comparisons as (
         'recomputed_from_dossiers' as rule
     from report_rows as r
     left join recomputed as c
-        on r.report_id = c.report_id and r.field_name = c.field_name and r.measure = c.measure
+        on
+            r.report_id = c.report_id
+            and r.province_code = c.province_code
+            and r.field_name = c.field_name
+            and r.measure = c.measure
 ),
 
 figure_measures as (
@@ -211,7 +219,11 @@ total_row_sums as (
         (
             select sum(p.reported_value)
             from report_rows as p
-            where p.report_id = t.report_id and p.measure = t.measure and not p.is_total
+            where
+                p.report_id = t.report_id
+                and p.province_code = t.province_code
+                and p.measure = t.measure
+                and not p.is_total
         )::bigint as recomputed_value,
         'total_row = sum of field rows' as rule
     from report_rows as t
@@ -227,7 +239,9 @@ checks as (
 )
 
 select
-    md5(report_id || '|' || field_name || '|' || measure || '|' || rule) as check_id,
+    -- a report is known by its province and file name: the same file in two province folders is
+    -- two reports (one of them misfiled), never one report counted twice
+    md5(province_code || '|' || report_id || '|' || field_name || '|' || measure || '|' || rule) as check_id,
     batch_id,
     report_id,
     province_code,

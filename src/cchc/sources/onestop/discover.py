@@ -39,6 +39,13 @@ def _parse_day(name: str) -> date | None:
         return None
 
 
+def is_province_on(code: str, day: date) -> bool:
+    """The code is a province on that day (63 before 2025-07-01, 34 from then on)."""
+    from cchc.reference import admin_units
+
+    return code in {p.unit_code for p in admin_units.provinces(day)}
+
+
 def find_exports(business_date: date | None = None, province_code: str | None = None) -> list[Export]:
     """Exports of that day (all days if None) and province (all, or CCHC_PROVINCES, if None)."""
     root = onestop_root()
@@ -60,6 +67,10 @@ def find_exports(business_date: date | None = None, province_code: str | None = 
                 log.warning("ignoring %s: not a YYYY-MM-DD folder", day_dir)
                 continue
             if business_date is not None and day != business_date:
+                continue
+            if not is_province_on(province_dir.name, day):
+                # reported, never loaded: a typo'd or retired code is not somebody else's province
+                log.warning("ignoring %s: %s is not a province on %s", day_dir, province_dir.name, day)
                 continue
             exports.append(Export(province_dir.name, day, day_dir, (day_dir / MANIFEST).is_file()))
     exports.sort(key=lambda e: (e.business_date, e.province_code))

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -45,7 +46,7 @@ from cchc.sources.onestop.manifest import (
     file_sha256,
     read_manifest,
 )
-from cchc.sources.onestop.readers import open_csv, open_jsonl, open_xlsx
+from cchc.sources.onestop.readers import open_csv, open_jsonl, open_xlsx, sheet_names
 from cchc.sources.onestop.typed_rows import FileRejected, RowTyper, TypingReport
 from cchc.warehouse.connection import connect
 
@@ -222,7 +223,15 @@ def _copy_file(conn: psycopg.Connection, batch_id: int, entity: Entity, file: _F
         return
     opener = open_xlsx if file.path.suffix == ".xlsx" else open_csv
     with opener(file.path) as (header, rows):
-        typer.check_header(header)
+        try:
+            typer.check_header(header)
+        except FileRejected as exc:
+            if file.path.suffix != ".xlsx":
+                raise
+            names = sheet_names(file.path)
+            raise FileRejected(
+                f"{exc} (read the workbook's first sheet {names[0]!r}; its sheets: {', '.join(map(repr, names))})"
+            ) from None
         copy_rows(conn, table, entity.targets, typer.type_rows(batch_id, rows))
 
 
@@ -382,13 +391,23 @@ def ingest_export(export: Export) -> list[ledger.BatchOutcome]:
 
 
 # -- Biểu 06 reports --------------------------------------------------------------------------
+def _province_codes_ever() -> set[str]:
+    """Province codes of either map (a report's period can be before or after 2025-07-01)."""
+    from cchc.reference import admin_units
+
+    return {p.unit_code for day in (date(2025, 6, 30), date(2025, 7, 1)) for p in admin_units.provinces(day)}
+
+
 def _report_files(province_code: str | None) -> list[tuple[str, Path]]:
     root = get_settings().landing_dir / "reports"
     if not root.is_dir():
         return []
     wanted = {province_code} if province_code else set(get_settings().province_filter)
     found = []
-    for province_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+    for province_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
+        if province_dir.name not in _province_codes_ever():
+            log.warning("ignoring %s: not the code of a province (of any day)", _relative(province_dir))
+            continue
         if wanted and province_dir.name not in wanted:
             continue
         for path in sorted(province_dir.iterdir()):

@@ -88,28 +88,41 @@ def check_belongs_to(manifest: Manifest, province_code: str, business_date) -> N
         raise ManifestError(f"{MANIFEST} covers tu_ngay {low!r} to den_ngay {high!r} but the folder is {day}")
 
 
+def _lines_ended(segment: bytes, content: bool) -> tuple[int, bool]:
+    """Lines with content that end in this piece of text outside quotes, and whether the line
+    still open at its end has content. A blank line (nothing, or only CR) is not a record: the
+    reader skips it too, so the count before loading and the loader agree."""
+    if b"\n" not in segment:
+        return 0, content or bool(segment.strip(b"\r"))
+    first_blank = not content and not segment.split(b"\n", 1)[0].strip(b"\r")
+    if not first_blank and b"\n\n" not in segment and b"\n\r\n" not in segment:
+        ended = segment.count(b"\n")  # no blank line in it: every newline ends a record
+    else:
+        parts = segment.split(b"\n")
+        ended = sum(1 for j, part in enumerate(parts[:-1]) if (content and j == 0) or part.strip(b"\r"))
+    return ended, bool(segment.rsplit(b"\n", 1)[1].strip(b"\r"))
+
+
 def _csv_hash_and_records(path: Path) -> tuple[str, int]:
-    """sha256 and RFC 4180 record count (a line break inside quotes is not a new record)."""
+    """sha256 and RFC 4180 record count (a line break inside quotes is not a new record; a blank
+    line is no record at all)."""
     digest = hashlib.sha256()
     records = 0
     in_quotes = False
-    last = b""
+    content = False  # the line being read so far has something on it
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
-            last = chunk[-1:]
-            if b'"' not in chunk:
-                if not in_quotes:
-                    records += chunk.count(b"\n")
-                continue
             # Split on quotes: segments alternate outside/inside quoted text ("" toggles twice).
             for i, segment in enumerate(chunk.split(b'"')):
                 if i:
                     in_quotes = not in_quotes
+                    content = True  # a quote is part of a field
                 if not in_quotes:
-                    records += segment.count(b"\n")
-    if last and last != b"\n":
-        records += 1
+                    ended, content = _lines_ended(segment, content)
+                    records += ended
+    if content:
+        records += 1  # the last line has no line break
     return digest.hexdigest(), records
 
 

@@ -26,6 +26,17 @@ XLSX_STREAM_ABOVE_BYTES = 64 * 2**20
 csv.field_size_limit(16 * 1024 * 1024)
 
 
+def _first_bad_utf8(path: Path) -> str:
+    """Where the first byte that is not UTF-8 is, as a person finds it: line and byte in the line."""
+    with open(path, "rb") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return f"at line {line_number}, byte {exc.start + 1} of the line (0x{line[exc.start]:02x})"
+    return "(no invalid byte found on a second read)"
+
+
 @contextmanager
 def open_csv(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[int, Sequence[object]]]]]:
     # utf-8-sig drops a BOM when there is one and reads plain UTF-8 otherwise.
@@ -45,7 +56,10 @@ def open_csv(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[int, Sequen
                     row_number += 1
                     if cells:
                         yield row_number, cells
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError:
+                # the text layer decodes 8 KB ahead: its position says nothing about the row
+                raise FileRejected(f"{path.name}: not UTF-8 {_first_bad_utf8(path)}") from None
+            except csv.Error as exc:
                 raise FileRejected(f"{path.name}: unreadable after row {row_number} ({exc})") from None
 
         yield header, rows()
@@ -56,13 +70,18 @@ def open_xlsx(path: Path) -> Iterator[tuple[list[object], Iterator[tuple[int, Se
     """The first sheet: header row, then data rows (calamine for small sheets, streamed above)."""
     try:
         big = xlsx_stream.sheet_size(str(path)) > XLSX_STREAM_ABOVE_BYTES
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # calamine allocates the whole sheet from what the XML declares: check it first (the
+        # streaming reader checks as it goes)
+        formulas = {} if big else xlsx_stream.scan(str(path))
+    except xlsx_stream.SheetLimit as exc:
+        raise FileRejected(f"{path.name}: more than an export can hold: {exc}") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError) as exc:
         raise FileRejected(f"{path.name}: not a readable XLSX workbook ({exc})") from None
     if big:
         with _open_xlsx_streaming(path) as opened:
             yield opened
         return
-    with _open_xlsx_calamine(path) as opened:
+    with _open_xlsx_calamine(path, formulas) as opened:
         yield opened
 
 
@@ -77,6 +96,8 @@ def _open_xlsx_streaming(path: Path) -> Iterator[tuple[list[object], Iterator[tu
             for row_number, cells in sheet:
                 last_row = row_number
                 yield row_number, cells
+        except xlsx_stream.SheetLimit as exc:
+            raise FileRejected(f"{path.name}: more than an export can hold: {exc}") from None
         except (ElementTree.ParseError, zipfile.BadZipFile, KeyError, ValueError, IndexError, OSError) as exc:
             raise FileRejected(f"{path.name}: unreadable sheet after row {last_row} ({exc})") from None
 
@@ -97,7 +118,9 @@ def _open_xlsx_streaming(path: Path) -> Iterator[tuple[list[object], Iterator[tu
 
 
 @contextmanager
-def _open_xlsx_calamine(path: Path) -> Iterator[tuple[list[object], Iterator[tuple[int, Sequence[object]]]]]:
+def _open_xlsx_calamine(
+    path: Path, formulas: dict[tuple[int, int], object]
+) -> Iterator[tuple[list[object], Iterator[tuple[int, Sequence[object]]]]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -115,14 +138,30 @@ def _open_xlsx_calamine(path: Path) -> Iterator[tuple[list[object], Iterator[tup
         if header is None:
             raise FileRejected(f"{path.name}: empty sheet, no header")
 
+        formula_rows = {row for row, _ in formulas}
+
         def rows() -> Iterator[tuple[int, Sequence[object]]]:
             row_number = first_row
             for cells in iterator:
                 row_number += 1
+                if row_number in formula_rows:
+                    # calamine gives a formula's cached value: put the formula back (values.Formula)
+                    start_column = start[1] if start else 0
+                    cells = [
+                        formulas.get((row_number, start_column + i), cell) for i, cell in enumerate(cells)
+                    ]
                 if any(c != "" for c in cells):
                     yield row_number, cells
 
         yield header, rows()
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names, in order (the first is the one read)."""
+    try:
+        return xlsx_stream.sheet_names(str(path)) or ["?"]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError):
+        return ["?"]
 
 
 @contextmanager

@@ -17,7 +17,9 @@ from cchc.sources.onestop.columns import PERSONAL, Entity
 MAX_REJECTED_VALUE = 200
 _CACHE_MAX = 4096
 _MISS = object()
-_HASHABLE = frozenset({str, int, float, bool, type(None)})
+# JSON values cached by value: only types whose equal values are the same JSON value (True == 1
+# and 1.0 == 1 in Python, so booleans and floats would answer for integers: never cached)
+_HASHABLE = frozenset({str, int, type(None)})
 
 
 class FileRejected(Exception):
@@ -58,6 +60,20 @@ def _citizen_id_text(value: object) -> object:
 
 
 def _parser(kind: str, fmt: str, pseudonymiser: Pseudonymiser) -> Callable[[object], object]:
+    parse = _base_parser(kind, fmt, pseudonymiser)
+    if fmt == "jsonl":
+        return values.strict_json(kind, parse)
+    if fmt == "xlsx":
+
+        def no_formula(value: object, parse=parse) -> object:
+            values.reject_formula(value)
+            return parse(value)
+
+        return no_formula
+    return parse
+
+
+def _base_parser(kind: str, fmt: str, pseudonymiser: Pseudonymiser) -> Callable[[object], object]:
     if kind == "text":
         return values.parse_text
     if kind == "smallint":
@@ -170,10 +186,7 @@ class RowTyper:
             bad: list[Reject] | None = None
             for source, parse, cache in plan:
                 raw = obj.get(source)
-                try:
-                    value = cache.get(raw, _MISS) if cache is not None else _MISS
-                except TypeError:  # a JSON list or object where a value belongs
-                    value = _MISS
+                value = cache.get(raw, _MISS) if cache is not None and raw.__class__ in _HASHABLE else _MISS
                 if value is _MISS:
                     try:
                         value = parse(raw)

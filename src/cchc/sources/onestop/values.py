@@ -29,6 +29,52 @@ class BadValue(ValueError):
     """A cell that does not parse; the message says what was expected."""
 
 
+class Formula(str):
+    """An XLSX cell holding a formula (its text, without the '='). Its cached value is what some
+    program computed once, maybe never: an export carries values, so a formula cell is rejected
+    rather than guessed, and it is shown as the formula, never evaluated."""
+
+    def __repr__(self) -> str:
+        return f"Formula({str(self)!r})"
+
+
+def reject_formula(value: object) -> None:
+    if value.__class__ is Formula:
+        raise BadValue(f"a formula (={str(value)[:60]}), not a value: exports carry values only")
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    return {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def strict_json(kind: str, parse):
+    """JSONL values as JSON types, never coerced: an integer column takes a JSON integer (not
+    true, not "2"), a text column a JSON string (not an object); "" and null mean null."""
+    if kind in ("smallint", "integer", "bigint"):
+
+        def typed(value: object):
+            if value is None or value == "":
+                return None
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BadValue(f"not a JSON integer ({_json_type(value)})")
+            return parse(value)
+
+    else:
+
+        def typed(value: object):
+            if value is None or value == "":
+                return None
+            if not isinstance(value, str):
+                raise BadValue(f"not a JSON string ({_json_type(value)})")
+            return parse(value)
+
+    return typed
+
+
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -42,6 +88,9 @@ def parse_text(value: object) -> str | None:
     text = str(value).strip()
     if "\x00" in text:
         raise BadValue("text contains a NUL character")
+    if text.startswith("="):
+        # it would run as a formula wherever an official opens the data in a spreadsheet
+        raise BadValue("text that starts with '=' (a spreadsheet formula), not a value")
     return text
 
 
@@ -50,8 +99,8 @@ def parse_int(value: object, maximum: int = BIGINT_MAX) -> int | None:
     if _blank(value):
         return None
     if isinstance(value, bool):
-        number = int(value)
-    elif isinstance(value, int):
+        raise BadValue("a true/false value, not a number")
+    if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not value.is_integer():

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from xml.etree import ElementTree
 
+from cchc.sources.onestop.values import Formula
+
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -27,11 +29,59 @@ _DATE_TOKEN = re.compile(r"[dmyhs]", re.IGNORECASE)
 _COLUMN = re.compile(r"[A-Z]+")
 _DIGITS = "0123456789"
 
+# What a one-stop export can hold, checked before anything is allocated: a workbook that declares
+# or uses more (a cell at XFD1048576 made the old reader ask for ~512 GiB) is quarantined, naming
+# what it exceeded. The contract has 28 columns; Excel's own cell limit is 32,767 characters.
+MAX_COLUMNS = 256
+MAX_ROWS = 5_000_000
+MAX_CELL_CHARS = 32_767
+MAX_SHARED_STRINGS_BYTES = 1 << 30
+MAX_FORMULAS = 100_000
+_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+
+
+class SheetLimit(ValueError):
+    """The workbook declares or holds more than an export can; the message says what."""
+
+
+def _check_ref(ref: str) -> None:
+    """A cell reference inside the limits (letters then digits, column <= MAX_COLUMNS)."""
+    letters = ref.rstrip(_DIGITS)
+    digits = ref[len(letters) :]
+    if (
+        not letters
+        or len(letters) > 3
+        or not letters.isascii()
+        or not letters.isalpha()
+        or not letters.isupper()
+    ):
+        raise SheetLimit(f"cell reference {ref[:20]!r} is not a cell reference")
+    if _column_index(letters) >= MAX_COLUMNS:
+        raise SheetLimit(f"cell {ref[:20]} is beyond column {MAX_COLUMNS}")
+    if digits and (len(digits) > 7 or int(digits) > MAX_ROWS):
+        raise SheetLimit(f"cell {ref[:20]} is beyond row {MAX_ROWS:,}")
+
+
+def _check_dimension(ref: str | None) -> None:
+    if not ref:
+        return
+    for part in ref.split(":")[:2]:
+        cell = _REF.fullmatch(part.strip())
+        if cell is None:
+            raise SheetLimit(f"declared dimension {ref[:40]!r} is not a cell range")
+        _check_ref(cell.group(1) + cell.group(2))
+
 
 def sheet_size(path: str) -> int:
     """Uncompressed bytes of the first sheet's XML: what calamine would hold decoded."""
     with zipfile.ZipFile(path) as archive:
         return archive.getinfo(_first_sheet(archive)).file_size
+
+
+def sheet_names(path: str) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    return [sheet.get("name") or "" for sheet in workbook.iter(f"{_MAIN}sheet")]
 
 
 def _first_sheet(archive: zipfile.ZipFile) -> str:
@@ -62,11 +112,18 @@ def _text_of(element: ElementTree.Element) -> str:
 def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in archive.namelist():
         return []
+    if archive.getinfo("xl/sharedStrings.xml").file_size > MAX_SHARED_STRINGS_BYTES:
+        raise SheetLimit(f"shared strings larger than {MAX_SHARED_STRINGS_BYTES >> 20} MB")
     strings: list[str] = []
     with archive.open("xl/sharedStrings.xml") as stream:
         for _, element in ElementTree.iterparse(stream):
             if element.tag == f"{_MAIN}si":
-                strings.append(_text_of(element))
+                text = _text_of(element)
+                if len(text) > MAX_CELL_CHARS:
+                    raise SheetLimit(
+                        f"shared string {len(strings)} longer than {MAX_CELL_CHARS:,} characters"
+                    )
+                strings.append(text)
                 element.clear()
     return strings
 
@@ -111,6 +168,7 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
         dated, date1904 = _date_styles(archive)
         epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
         v_tag, c_tag, row_tag, is_tag = f"{_MAIN}v", f"{_MAIN}c", f"{_MAIN}row", f"{_MAIN}is"
+        f_tag, dim_tag = f"{_MAIN}f", f"{_MAIN}dimension"
         data_tag = f"{_MAIN}sheetData"
         dated_styles = {str(i) for i in dated}
         columns: dict[str, int] = {}
@@ -122,15 +180,24 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
                     if sheet_data is None and element.tag == data_tag:
                         sheet_data = element
                     continue
+                if element.tag == dim_tag:
+                    _check_dimension(element.get("ref"))
+                    continue
                 if element.tag != row_tag:
                     continue
-                row_number = int(element.get("r") or row_number + 1)
+                declared = element.get("r")
+                if declared is not None and (not declared.isdigit() or len(declared) > 7):
+                    raise SheetLimit(f"row number {declared[:20]!r} is not a row number up to {MAX_ROWS:,}")
+                row_number = int(declared or row_number + 1)
+                if row_number > MAX_ROWS:
+                    raise SheetLimit(f"row {row_number:,} is beyond row {MAX_ROWS:,}")
                 cells: list[object] = []
                 for cell in element:
                     if cell.tag != c_tag:
                         continue
                     ref = cell.get("r")
                     if ref:
+                        _check_ref(ref)
                         letters = ref.rstrip(_DIGITS)
                         column = columns.get(letters)
                         if column is None:
@@ -139,9 +206,20 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
                         column = len(cells)
                     if column > len(cells):
                         cells.extend([""] * (column - len(cells)))
+                    if column >= MAX_COLUMNS:
+                        raise SheetLimit(f"row {row_number} has a cell beyond column {MAX_COLUMNS}")
                     kind = cell.get("t")
                     v = cell.find(v_tag)
                     raw = v.text if v is not None else None
+                    if raw is not None and len(raw) > MAX_CELL_CHARS:
+                        raise SheetLimit(
+                            f"a cell of row {row_number} is longer than {MAX_CELL_CHARS:,} characters"
+                        )
+                    formula = cell.find(f_tag)
+                    if formula is not None:
+                        # never the cached value: see values.Formula
+                        cells.append(Formula(formula.text or ""))
+                        continue
                     if kind == "s":
                         value: object = strings[int(raw)] if raw is not None else ""
                     elif kind == "inlineStr":
@@ -166,3 +244,63 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
                 if sheet_data is not None:
                     sheet_data.clear()
                 yield row_number, cells
+
+
+def scan(path: str) -> dict[tuple[int, int], Formula]:
+    """Check a workbook against the limits without building anything (the calamine reader
+    allocates the whole sheet from its dimension and cell references), and return its formula
+    cells by (row number, column index). Raises SheetLimit."""
+    formulas: dict[tuple[int, int], Formula] = {}
+    with zipfile.ZipFile(path) as archive:
+        member = _first_sheet(archive)
+        names = archive.namelist()
+        if (
+            "xl/sharedStrings.xml" in names
+            and archive.getinfo("xl/sharedStrings.xml").file_size > MAX_SHARED_STRINGS_BYTES
+        ):
+            raise SheetLimit(f"shared strings larger than {MAX_SHARED_STRINGS_BYTES >> 20} MB")
+        f_tag, c_tag, row_tag, dim_tag = f"{_MAIN}f", f"{_MAIN}c", f"{_MAIN}row", f"{_MAIN}dimension"
+        v_tag = f"{_MAIN}v"
+        data_tag = f"{_MAIN}sheetData"
+        with archive.open(member) as stream:
+            row_number, column, sheet_data = 0, -1, None
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    if tag == data_tag:
+                        sheet_data = element
+                    elif tag == row_tag:
+                        declared = element.get("r")
+                        if declared is not None and (not declared.isdigit() or len(declared) > 7):
+                            raise SheetLimit(
+                                f"row number {declared[:20]!r} is not a row number up to {MAX_ROWS:,}"
+                            )
+                        row_number = int(declared) if declared else row_number + 1
+                        if row_number > MAX_ROWS:
+                            raise SheetLimit(f"row {row_number:,} is beyond row {MAX_ROWS:,}")
+                        column = -1
+                    elif tag == c_tag:
+                        ref = element.get("r")
+                        if ref:
+                            _check_ref(ref)
+                            column = _column_index(ref.rstrip(_DIGITS))
+                        else:
+                            column += 1
+                            if column >= MAX_COLUMNS:
+                                raise SheetLimit(f"row {row_number} has a cell beyond column {MAX_COLUMNS}")
+                    continue
+                if tag == dim_tag:
+                    _check_dimension(element.get("ref"))
+                elif tag == f_tag:
+                    if len(formulas) >= MAX_FORMULAS:
+                        raise SheetLimit(f"more than {MAX_FORMULAS:,} formula cells")
+                    formulas[(row_number, column)] = Formula((element.text or "")[:MAX_CELL_CHARS])
+                elif tag == v_tag and element.text is not None and len(element.text) > MAX_CELL_CHARS:
+                    raise SheetLimit(
+                        f"a cell of row {row_number} is longer than {MAX_CELL_CHARS:,} characters"
+                    )
+                elif tag == row_tag:
+                    element.clear()
+                    if sheet_data is not None:
+                        sheet_data.clear()
+    return formulas
