@@ -121,12 +121,16 @@ class _Departments:
             np.logical_or.at(out, province_rows, masked)
             self.use[kind] = out
         # who is evaluated in a month: the provinces and the units of that month's map
-        self.unit_level = {world.units[u].unit_code: LEVELS[world.unit_level[u]] for u in units}
-        self.unit_name = {world.units[u].unit_code: world.units[u].unit_name for u in units}
-        self.province_of = dict(zip(codes, provinces, strict=True))
+        # (code, era) -> the unit of that code on that era's map (its level, name and province)
+        self.version = {(world.units[u].unit_code, int(world.unit_era[u])): u for u in range(world.n_units)}
+        # a code is evaluated in a month when a unit of that code exists then (even one that only
+        # files Biểu 06: the same code's other version may have had dossiers earlier in the year)
         self.of_era = {
             era: (
-                sorted({world.units[u].unit_code for u in units if world.unit_era[u] == era}),
+                sorted(
+                    {world.units[u].unit_code for u in range(world.n_units) if world.unit_era[u] == era}
+                    & set(row)
+                ),
                 [e for e in world.exports if e.era == era],
             )
             for era in (0, 1)
@@ -160,14 +164,15 @@ def service_results(world: World, acc, catalogue: list[dict]) -> dict[tuple[str,
                 d = deps.row[code]
                 # a unit with nothing received, handled or petitioned in the period is not listed
                 if total("received", d) or total("handled", d) or total("petitions_due", d):
-                    level = deps.unit_level[code]
+                    u = deps.version[(code, era)]
+                    level = LEVELS[world.unit_level[u]]
                     evaluated.append(
                         (
                             code,
-                            deps.unit_name[code],
+                            world.units[u].unit_name,
                             DEPARTMENT_LEVELS[level],
                             d,
-                            deps.province_of[code],
+                            world.exports[world.unit_export[u]].code,
                             level,
                         )
                     )
