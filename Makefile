@@ -13,7 +13,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint pytest lock bench airflow-ui stack stack-down docs tools db-start db-stop clean-state seeds help
+.PHONY: demo test lint pytest lock bench airflow-ui stack stack-down docs bi bi-stop tools db-start db-stop clean-state seeds help
 
 help:
 	@echo "make demo   - run the nightly DAG end to end on the embedded warehouse and print KPIs"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench  - benchmark against the COPY floor and the pandas way"
 	@echo "make airflow-ui - airflow standalone on http://127.0.0.1:8080"
 	@echo "make docs   - GX Data Docs and dbt docs on http://127.0.0.1:8081"
+	@echo "make bi     - Apache Superset dashboards on http://127.0.0.1:8088 (bi-stop stops it)"
 	@echo "make stack  - scheduler, dag-processor, triggerer, api-server, 2 Celery workers, Redis (stack-down stops them)"
 
 # The local virtualenv: production pins plus development tools and the local stack's servers.
@@ -53,6 +54,14 @@ tools:
 # GX Data Docs and dbt docs on http://127.0.0.1:8081 (offline: assets vendored).
 docs: $(STAMP)
 	CCHC_DEMO=1 $(BIN)/cchc docs serve $(DOCS_ARGS)
+
+# Apache Superset on the marts, in its own virtualenv from bi/requirements.lock (its pins conflict
+# with Airflow's), dashboards from bi/superset/ (login admin / cchc-local, 127.0.0.1 only).
+bi: $(STAMP)
+	CCHC_DEMO=1 $(BIN)/cchc bi up $(BI_ARGS)
+
+bi-stop: $(STAMP)
+	$(BIN)/cchc bi down
 
 lint: $(STAMP)
 	$(BIN)/ruff check src dags tests bench
@@ -88,6 +97,7 @@ lock:
 	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install -q uv==$(UV_VERSION); }
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 -q -o requirements.lock
 	$(BIN)/uv pip compile requirements-dev.in --python-version 3.11 -q -o requirements-dev.lock
+	cd bi && ../$(BIN)/uv pip compile requirements.in -c constraints.txt --python-version 3.11 -q -o requirements.lock
 
 clean-state:
 	-$(BIN)/cchc db stop

@@ -1,0 +1,78 @@
+"""Headless Chromium cannot log in from its command line, so it looks at Superset through a small
+loopback proxy that carries a logged-in session (as a given user): what a screenshot shows is what
+that user sees, row-level security included."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+_HOP = {"connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length", "set-cookie"}
+
+
+def login(url: str, username: str, password: str) -> requests.Session:
+    """A browser-style session (the login form, its CSRF token, the session cookie)."""
+    session = requests.Session()
+    form = session.get(f"{url}/login/", timeout=60).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', form
+    )
+    data = {"username": username, "password": password}
+    if token:
+        data["csrf_token"] = token.group(1)
+    session.post(f"{url}/login/", data=data, timeout=60, allow_redirects=True)
+    if "session" not in session.cookies.get_dict():
+        raise RuntimeError(f"could not log in to {url} as {username}")
+    return session
+
+
+@contextmanager
+def logged_in_proxy(url: str, username: str, password: str) -> Iterator[str]:
+    """Yields a loopback URL that serves Superset as `username` sees it."""
+    session = login(url, username, password)
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {
+                k: v
+                for k, v in self.headers.items()
+                if k.lower() not in ("host", "cookie", "accept-encoding", *_HOP)
+            }
+            headers["Accept-Encoding"] = "identity"  # the proxy passes bodies as they are
+            with lock:
+                response = session.request(
+                    self.command, f"{url}{self.path}", data=body, headers=headers,
+                    allow_redirects=False, timeout=300,
+                )  # fmt: skip
+            payload = response.content
+            self.send_response(response.status_code)
+            for key, value in response.headers.items():
+                if key.lower() not in _HOP:
+                    if key.lower() == "location":
+                        value = value.replace(url, "")
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
