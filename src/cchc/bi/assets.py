@@ -53,13 +53,8 @@ def _clean(relative: str, text: str) -> str:
         doc["sqlalchemy_uri"] = URI_PLACEHOLDER
     if relative == "metadata.yaml":
         doc.pop("timestamp", None)
-    if relative.startswith("charts/") and isinstance(doc.get("params"), dict):
-        # the dataset's numeric id differs per Superset; its uuid (dataset_uuid) is what counts
-        doc["params"].pop("datasource", None)
-    if relative.startswith("dashboards/"):
-        for node in (doc.get("position") or {}).values():
-            if isinstance(node, dict) and isinstance(node.get("meta"), dict):
-                node["meta"].pop("chartId", None)
+    # numeric ids (a chart's `chartId` in a dashboard, `datasource` in a chart) stay: the import
+    # needs them to map old to new, and rewrites them from the uuids
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
 
 
@@ -87,6 +82,9 @@ def _file_name(relative: str, doc: dict) -> str:
 def export_assets(client: SupersetClient, folder: Path) -> list[str]:
     """Replace the folder's files with what Superset holds now; returns the files written."""
     archive = zipfile.ZipFile(io.BytesIO(client.get("/api/v1/assets/export/")))
+    if not any("/dashboards/" in name for name in archive.namelist()):
+        # an empty or half-imported Superset would wipe the reviewed files
+        raise RuntimeError("Superset holds no dashboard: nothing exported (run `cchc bi up` first)")
     for sub in _FOLDERS:
         shutil.rmtree(folder / sub, ignore_errors=True)
     written = []

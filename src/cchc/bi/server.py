@@ -59,7 +59,8 @@ def start(p: BiPaths, port: int, *, timeout: float = 180) -> str:
         subprocess.Popen(
             [
                 str(p.bin / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-                "--timeout", "300", "--pid", str(p.pid_file), "--daemon", "superset.app:create_app()",
+                "--timeout", "300", "--pid", str(p.pid_file), "--daemon", "--capture-output",
+                "--error-logfile", str(p.log_file), "superset.app:create_app()",
             ],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
