@@ -35,7 +35,6 @@ def login(url: str, username: str, password: str) -> requests.Session:
 def logged_in_proxy(url: str, username: str, password: str) -> Iterator[str]:
     """Yields a loopback URL that serves Superset as `username` sees it."""
     session = login(url, username, password)
-    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def _forward(self) -> None:
@@ -47,11 +46,12 @@ def logged_in_proxy(url: str, username: str, password: str) -> Iterator[str]:
                 if k.lower() not in ("host", "cookie", "accept-encoding", *_HOP)
             }
             headers["Accept-Encoding"] = "identity"  # the proxy passes bodies as they are
-            with lock:
-                response = session.request(
-                    self.command, f"{url}{self.path}", data=body, headers=headers,
-                    allow_redirects=False, timeout=300,
-                )  # fmt: skip
+            # one session for every thread: urllib3's pool is thread-safe, and the cookie jar is
+            # only read (the login set it)
+            response = session.request(
+                self.command, f"{url}{self.path}", data=body, headers=headers,
+                allow_redirects=False, timeout=300,
+            )  # fmt: skip
             payload = response.content
             self.send_response(response.status_code)
             for key, value in response.headers.items():

@@ -52,7 +52,19 @@ def screenshot(url: str, out: Path, *, width: int = 1400, height: int = 1000, wa
     return out
 
 
-def rendered_dom(url: str, *, wait_ms: int = 5000) -> str:
-    """The DOM after the page's scripts ran (what the screenshot shows, as HTML)."""
-    proc = _run([f"--virtual-time-budget={wait_ms}", "--dump-dom", url], timeout=120)
+def rendered_dom(url: str, *, wait_ms: int = 5000, width: int = 1400, height: int = 1000) -> str:
+    """The DOM after the page's scripts ran (what the screenshot shows, as HTML). A screenshot is
+    taken on the way and thrown away: without one, a page that fetches its data after load (a
+    Superset dashboard) is dumped still "Loading"."""
+    with tempfile.TemporaryDirectory(prefix="cchc-dom-") as folder:
+        proc = _run(
+            [
+                f"--window-size={width},{height}",
+                f"--virtual-time-budget={wait_ms}",
+                f"--screenshot={Path(folder) / 'page.png'}",
+                "--dump-dom",
+                url,
+            ],
+            timeout=180,
+        )
     return proc.stdout
