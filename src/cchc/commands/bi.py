@@ -1,5 +1,6 @@
 """`cchc bi up | down | export | status` — Apache Superset on the marts (what `make bi` runs).
 
+import: the same files and fence into a Superset running elsewhere (compose's superset-init).
 up:     its own virtualenv from bi/requirements.lock, a metadata DB under the state folder, the
         warehouse connected as bi_reader (marts only), the dashboards imported from bi/superset/,
         the province fence applied; serves http://127.0.0.1:8088 (local login admin / cchc-local).
@@ -23,6 +24,17 @@ def register(sub) -> None:
     export = actions.add_parser("export", help="write Superset's dashboards back to bi/superset/")
     export.add_argument("--port", type=int, default=8088)
     export.set_defaults(func=run_export)
+    imp = actions.add_parser(
+        "import", help="import bi/superset/ and the province fence into a running Superset"
+    )
+    imp.add_argument("--url", default="http://127.0.0.1:8088")
+    imp.add_argument("--user", default="admin")
+    imp.add_argument(
+        "--password-env",
+        default="SUPERSET_ADMIN_PASSWORD",
+        help="environment variable holding the user's password (default SUPERSET_ADMIN_PASSWORD)",
+    )
+    imp.set_defaults(func=run_import)
     status = actions.add_parser("status", help="is it running, and where")
     status.set_defaults(func=run_status)
 
@@ -61,6 +73,33 @@ def run_export(args) -> int:
     client = SupersetClient(f"http://127.0.0.1:{args.port}", ADMIN_USER, ADMIN_PASSWORD)
     written = export_assets(client, p.assets)
     print(f"{len(written)} file(s) written to {p.assets}; review with git diff")
+    return 0
+
+
+def run_import(args) -> int:
+    """What compose's superset-init runs: the files and the fence into a Superset of elsewhere,
+    the warehouse as this environment's bi_reader sees it."""
+    import os
+    import time
+
+    from cchc.bi import assets, security
+    from cchc.bi.client import SupersetClient
+    from cchc.bi.environment import ADMIN_PASSWORD, paths, warehouse_uri
+
+    password = os.environ.get(args.password_env) or ADMIN_PASSWORD
+    p = paths()
+    for attempt in range(30):  # the server may still be starting
+        try:
+            client = SupersetClient(args.url, args.user, password)
+            break
+        except Exception:
+            if attempt == 29:
+                raise
+            time.sleep(5)
+    uri, bi_password = warehouse_uri()
+    assets.import_assets(client, p.assets, uri, bi_password)
+    roles = security.apply(client, security.load(p.assets / "security.yaml"))
+    print(f"dashboards imported into {args.url}; {len(roles)} province roles fenced to their rows")
     return 0
 
 

@@ -18,9 +18,9 @@ from datetime import date, timedelta
 
 log = logging.getLogger(__name__)
 
-DEMO_START = date(2026, 6, 1)
+DEMO_START = date(2026, 5, 1)  # two months: a trend, and May's Biểu 06 reports to reconcile
 DEMO_END = date(2026, 6, 30)
-DEMO_DOSSIERS = 2000
+DEMO_DOSSIERS = 4000
 
 
 def register(sub) -> None:
@@ -68,6 +68,7 @@ def where_next(settings, target) -> str:
     return "\n".join(
         [
             "Where to look next:",
+            "  dashboards        make bi     -> http://127.0.0.1:8088 (Superset; login admin / cchc-local)",
             f"  GX Data Docs      {settings.data_docs_dir / 'index.html'}",
             "  docs sites        make docs   -> http://127.0.0.1:8081 (GX Data Docs, dbt docs; offline)",
             "  batch ledger      .venv/bin/cchc batches [--status quarantined]",
