@@ -18,9 +18,9 @@ from datetime import date, timedelta
 
 log = logging.getLogger(__name__)
 
-DEMO_START = date(2026, 5, 1)  # two months: a trend, and May's Biểu 06 reports to reconcile
-DEMO_END = date(2026, 6, 30)
-DEMO_DOSSIERS = 4000
+DEMO_START = date(2026, 4, 1)  # April to mid-July: trends, the year to date, Q2 Biểu 06 reports (arrive ~10 July)
+DEMO_END = date(2026, 7, 20)
+DEMO_DOSSIERS = 5000
 
 
 def register(sub) -> None:
