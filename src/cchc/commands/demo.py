@@ -18,7 +18,8 @@ from datetime import date, timedelta
 
 log = logging.getLogger(__name__)
 
-DEMO_START = date(2026, 4, 1)  # April to mid-July: trends, the year to date, Q2 Biểu 06 reports (arrive ~10 July)
+# April to mid-July: trends, a year to date, and Q2's Biểu 06 reports (they arrive ~10 July)
+DEMO_START = date(2026, 4, 1)
 DEMO_END = date(2026, 7, 20)
 DEMO_DOSSIERS = 5000
 
