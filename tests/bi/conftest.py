@@ -47,10 +47,11 @@ def _load_world(world) -> None:
     build(full_refresh=True, variables={"as_of_date": END.isoformat()}, exclude=["resource_type:seed"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def bi(warehouse, tmp_path_factory):
     """Superset on a warehouse of its own (the session's holds other areas' dossiers): yields
-    (url, settings); stopped at the end."""
+    (url, settings); stopped, and the environment given back, when the module is done (the
+    session's other tests read their settings from the same variables)."""
     from cchc.bi import server
     from cchc.bi.environment import paths
     from cchc.bi.up import bring_up
