@@ -23,6 +23,23 @@
 --
 -- A table, rebuilt each run: it reads only monthly aggregates and the catalogue, which are small.
 
+{# What the dossier sub-indicators count: name here -> column of fct_unit_month_dossier_counts. #}
+{% set dossier_counts = {
+    'received': 'received_total',
+    'synced': 'synced_dossiers',
+    'received_online': 'received_online',
+    'fee_dossiers': 'fee_dossiers',
+    'paid_online': 'paid_online_dossiers',
+    'electronic_results': 'electronic_result_dossiers',
+    'digitised': 'digitised_dossiers',
+    'data_reused': 'data_reused_dossiers',
+    'data_reused_known': 'data_reused_known',
+    'personal_store': 'personal_store_dossiers',
+    'personal_store_known': 'personal_store_known',
+    'population_data': 'population_data_dossiers',
+    'population_data_known': 'population_data_known',
+} %}
+
 with
 
 members as (
@@ -75,26 +92,15 @@ unit_versions as (
 counts as (
     select
         m.department_code,
-        c.month_start,
-        sum(c.received_total) as received,
-        sum(c.synced_dossiers) as synced,
-        sum(c.received_online) as received_online,
-        sum(c.fee_dossiers) as fee_dossiers,
-        sum(c.paid_online_dossiers) as paid_online,
-        sum(c.electronic_result_dossiers) as electronic_results,
-        sum(c.digitised_dossiers) as digitised,
-        sum(c.data_reused_dossiers) as data_reused,
-        sum(c.data_reused_known) as data_reused_known,
-        sum(c.personal_store_dossiers) as personal_store,
-        sum(c.personal_store_known) as personal_store_known,
-        sum(c.population_data_dossiers) as population_data,
-        sum(c.population_data_known) as population_data_known
+        {%- for name, column in dossier_counts.items() %}
+            sum(c.{{ column }}) as {{ name }},
+        {%- endfor %}
+        c.month_start
     from {{ ref('fct_unit_month_dossier_counts') }} as c
     inner join members as m
         on
             c.unit_key = m.unit_key
-            and c.month_start >= date_trunc('month', m.valid_from)
-            and (m.valid_to is null or c.month_start <= m.valid_to)
+            and {{ version_valid_in_month('c.month_start') }}
     group by m.department_code, c.month_start
 ),
 
@@ -110,8 +116,7 @@ timeliness as (
     inner join members as m
         on
             t.unit_key = m.unit_key
-            and t.month_start >= date_trunc('month', m.valid_from)
-            and (m.valid_to is null or t.month_start <= m.valid_to)
+            and {{ version_valid_in_month('t.month_start') }}
     group by m.department_code, t.month_start
 ),
 
@@ -137,8 +142,7 @@ petitions as (
     inner join members as m
         on
             u.unit_key = m.unit_key
-            and date_trunc('month', p.due_date) >= date_trunc('month', m.valid_from)
-            and (m.valid_to is null or date_trunc('month', p.due_date) <= m.valid_to)
+            and {{ version_valid_in_month("date_trunc('month', p.due_date)") }}
     where p.due_date <= {{ as_of_date() }}
     group by m.department_code, date_trunc('month', p.due_date)
 ),
@@ -188,20 +192,10 @@ counts_in_period as (
     select
         p.month_start,
         p.period,
-        c.department_code,
-        sum(c.received) as received,
-        sum(c.synced) as synced,
-        sum(c.received_online) as received_online,
-        sum(c.fee_dossiers) as fee_dossiers,
-        sum(c.paid_online) as paid_online,
-        sum(c.electronic_results) as electronic_results,
-        sum(c.digitised) as digitised,
-        sum(c.data_reused) as data_reused,
-        sum(c.data_reused_known) as data_reused_known,
-        sum(c.personal_store) as personal_store,
-        sum(c.personal_store_known) as personal_store_known,
-        sum(c.population_data) as population_data,
-        sum(c.population_data_known) as population_data_known
+        {%- for name in dossier_counts %}
+            sum(c.{{ name }}) as {{ name }},
+        {%- endfor %}
+        c.department_code
     from periods as p
     inner join counts as c
         on p.window_month = c.month_start
@@ -336,8 +330,7 @@ procedure_use as (
     inner join members as m
         on
             u.unit_key = m.unit_key
-            and u.month_start >= date_trunc('month', m.valid_from)
-            and (m.valid_to is null or u.month_start <= m.valid_to)
+            and {{ version_valid_in_month('u.month_start') }}
     group by m.department_code, u.month_start, u.procedure_code
 ),
 
