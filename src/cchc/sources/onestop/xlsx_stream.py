@@ -44,8 +44,9 @@ class SheetLimit(ValueError):
     """The workbook declares or holds more than an export can; the message says what."""
 
 
-def _check_ref(ref: str) -> None:
-    """A cell reference inside the limits (letters then digits, column <= MAX_COLUMNS)."""
+def _ref_column(ref: str) -> int:
+    """The column index of a cell reference, checked against the limits first (letters then
+    digits, column below MAX_COLUMNS, row up to MAX_ROWS)."""
     letters = ref.rstrip(_DIGITS)
     digits = ref[len(letters) :]
     if (
@@ -56,10 +57,33 @@ def _check_ref(ref: str) -> None:
         or not letters.isupper()
     ):
         raise SheetLimit(f"cell reference {ref[:20]!r} is not a cell reference")
-    if _column_index(letters) >= MAX_COLUMNS:
+    column = _column_index(letters)
+    if column >= MAX_COLUMNS:
         raise SheetLimit(f"cell {ref[:20]} is beyond column {MAX_COLUMNS}")
     if digits and (len(digits) > 7 or int(digits) > MAX_ROWS):
         raise SheetLimit(f"cell {ref[:20]} is beyond row {MAX_ROWS:,}")
+    return column
+
+
+def _row_number(declared: str | None, previous: int) -> int:
+    """A row's number: its `r`, else the one after the previous row, within MAX_ROWS."""
+    if declared is not None and (not declared.isdigit() or len(declared) > 7):
+        raise SheetLimit(f"row number {declared[:20]!r} is not a row number up to {MAX_ROWS:,}")
+    number = int(declared) if declared else previous + 1
+    if number > MAX_ROWS:
+        raise SheetLimit(f"row {number:,} is beyond row {MAX_ROWS:,}")
+    return number
+
+
+def _check_next_column(column: int, row_number: int) -> None:
+    """A cell without a reference takes the next column: that too stays within MAX_COLUMNS."""
+    if column >= MAX_COLUMNS:
+        raise SheetLimit(f"row {row_number} has a cell beyond column {MAX_COLUMNS}")
+
+
+def _check_cell_text(text: str | None, row_number: int) -> None:
+    if text is not None and len(text) > MAX_CELL_CHARS:
+        raise SheetLimit(f"a cell of row {row_number} is longer than {MAX_CELL_CHARS:,} characters")
 
 
 def _check_dimension(ref: str | None) -> None:
@@ -69,7 +93,7 @@ def _check_dimension(ref: str | None) -> None:
         cell = _REF.fullmatch(part.strip())
         if cell is None:
             raise SheetLimit(f"declared dimension {ref[:40]!r} is not a cell range")
-        _check_ref(cell.group(1) + cell.group(2))
+        _ref_column(cell.group(1) + cell.group(2))
 
 
 def sheet_size(path: str) -> int:
@@ -171,7 +195,6 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
         f_tag, dim_tag = f"{_MAIN}f", f"{_MAIN}dimension"
         data_tag = f"{_MAIN}sheetData"
         dated_styles = {str(i) for i in dated}
-        columns: dict[str, int] = {}
         with archive.open(member) as stream:
             row_number = 0
             sheet_data = None
@@ -185,36 +208,23 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
                     continue
                 if element.tag != row_tag:
                     continue
-                declared = element.get("r")
-                if declared is not None and (not declared.isdigit() or len(declared) > 7):
-                    raise SheetLimit(f"row number {declared[:20]!r} is not a row number up to {MAX_ROWS:,}")
-                row_number = int(declared or row_number + 1)
-                if row_number > MAX_ROWS:
-                    raise SheetLimit(f"row {row_number:,} is beyond row {MAX_ROWS:,}")
+                row_number = _row_number(element.get("r"), row_number)
                 cells: list[object] = []
                 for cell in element:
                     if cell.tag != c_tag:
                         continue
                     ref = cell.get("r")
                     if ref:
-                        _check_ref(ref)
-                        letters = ref.rstrip(_DIGITS)
-                        column = columns.get(letters)
-                        if column is None:
-                            column = columns[letters] = _column_index(letters)
+                        column = _ref_column(ref)
                     else:
                         column = len(cells)
+                        _check_next_column(column, row_number)
                     if column > len(cells):
                         cells.extend([""] * (column - len(cells)))
-                    if column >= MAX_COLUMNS:
-                        raise SheetLimit(f"row {row_number} has a cell beyond column {MAX_COLUMNS}")
                     kind = cell.get("t")
                     v = cell.find(v_tag)
                     raw = v.text if v is not None else None
-                    if raw is not None and len(raw) > MAX_CELL_CHARS:
-                        raise SheetLimit(
-                            f"a cell of row {row_number} is longer than {MAX_CELL_CHARS:,} characters"
-                        )
+                    _check_cell_text(raw, row_number)
                     formula = cell.find(f_tag)
                     if formula is not None:
                         # never the cached value: see values.Formula
@@ -270,24 +280,15 @@ def scan(path: str) -> dict[tuple[int, int], Formula]:
                     if tag == data_tag:
                         sheet_data = element
                     elif tag == row_tag:
-                        declared = element.get("r")
-                        if declared is not None and (not declared.isdigit() or len(declared) > 7):
-                            raise SheetLimit(
-                                f"row number {declared[:20]!r} is not a row number up to {MAX_ROWS:,}"
-                            )
-                        row_number = int(declared) if declared else row_number + 1
-                        if row_number > MAX_ROWS:
-                            raise SheetLimit(f"row {row_number:,} is beyond row {MAX_ROWS:,}")
+                        row_number = _row_number(element.get("r"), row_number)
                         column = -1
                     elif tag == c_tag:
                         ref = element.get("r")
                         if ref:
-                            _check_ref(ref)
-                            column = _column_index(ref.rstrip(_DIGITS))
+                            column = _ref_column(ref)
                         else:
                             column += 1
-                            if column >= MAX_COLUMNS:
-                                raise SheetLimit(f"row {row_number} has a cell beyond column {MAX_COLUMNS}")
+                            _check_next_column(column, row_number)
                     continue
                 if tag == dim_tag:
                     _check_dimension(element.get("ref"))
@@ -295,10 +296,8 @@ def scan(path: str) -> dict[tuple[int, int], Formula]:
                     if len(formulas) >= MAX_FORMULAS:
                         raise SheetLimit(f"more than {MAX_FORMULAS:,} formula cells")
                     formulas[(row_number, column)] = Formula((element.text or "")[:MAX_CELL_CHARS])
-                elif tag == v_tag and element.text is not None and len(element.text) > MAX_CELL_CHARS:
-                    raise SheetLimit(
-                        f"a cell of row {row_number} is longer than {MAX_CELL_CHARS:,} characters"
-                    )
+                elif tag == v_tag:
+                    _check_cell_text(element.text, row_number)
                 elif tag == row_tag:
                     element.clear()
                     if sheet_data is not None:
