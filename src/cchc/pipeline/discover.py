@@ -55,12 +55,12 @@ def expected_provinces(business_date: date, settings: Settings | None = None) ->
     return [code for code in found if valid is None or code in valid]
 
 
-def _provinces_valid_on(business_date: date) -> set[str] | None:
+def _provinces_valid_on(business_date: date) -> frozenset[str] | None:
     """Province codes valid on the date, from the reference data; None when unavailable."""
     from cchc.reference import admin_units
 
     try:
-        return {p.unit_code for p in admin_units.provinces(business_date)}
+        return admin_units.province_codes(business_date)
     except (FileNotFoundError, LookupError):  # seeds not built yet, or a date outside them
         return None
 

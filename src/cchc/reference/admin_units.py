@@ -170,6 +170,16 @@ def provinces(on: date) -> list[AdminUnit]:
     return units(on, kind="province")
 
 
+def province_codes(on: date) -> frozenset[str]:
+    """The codes of the provinces of that day (asked once per export folder: cached per period)."""
+    return _province_codes_in_period(bisect_right(_boundaries(), on))
+
+
+@cache
+def _province_codes_in_period(period: int) -> frozenset[str]:
+    return frozenset(u.unit_code for u in _units_in_period(period) if u.unit_kind == "province")
+
+
 def unit(unit_code: str, on: date) -> AdminUnit:
     """The version of `unit_code` valid on `on`."""
     for u in _versions_by_code().get(unit_code, ()):

@@ -43,7 +43,7 @@ def is_province_on(code: str, day: date) -> bool:
     """The code is a province on that day (63 before 2025-07-01, 34 from then on)."""
     from cchc.reference import admin_units
 
-    return code in {p.unit_code for p in admin_units.provinces(day)}
+    return code in admin_units.province_codes(day)
 
 
 def find_exports(business_date: date | None = None, province_code: str | None = None) -> list[Export]:

@@ -391,11 +391,11 @@ def ingest_export(export: Export) -> list[ledger.BatchOutcome]:
 
 
 # -- Biểu 06 reports --------------------------------------------------------------------------
-def _province_codes_ever() -> set[str]:
+def _province_codes_ever() -> frozenset[str]:
     """Province codes of either map (a report's period can be before or after 2025-07-01)."""
     from cchc.reference import admin_units
 
-    return {p.unit_code for day in (date(2025, 6, 30), date(2025, 7, 1)) for p in admin_units.provinces(day)}
+    return admin_units.province_codes(date(2025, 6, 30)) | admin_units.province_codes(date(2025, 7, 1))
 
 
 def _report_files(province_code: str | None) -> list[tuple[str, Path]]:
