@@ -100,14 +100,12 @@ def test_a_blank_line_is_no_row_for_the_manifest_check_either(landing, db, h):
     ("expected 3, found 4"). One rule in both: a blank line is not a row."""
     from .conftest import write_manifest
 
-    export = landing.export([h.hoso_row(i) for i in range(3)], manifest=False)
+    export = landing.export([h.hoso_row(i) for i in range(3)])
     path = export.path / "hoso.csv"
     lines = path.read_bytes().split(b"\r\n")
     path.write_bytes(b"\r\n".join([*lines[:2], b"", b"", *lines[2:]]))
     write_manifest(export.path, export.province_code, export.business_date, counts={"hoso.csv": 3})
-    (outcome,) = ingest_export(
-        export.__class__(export.province_code, export.business_date, export.path, True)
-    )
+    (outcome,) = ingest_export(export)
     assert outcome.status == "pending", outcome.reason
     assert outcome.rows_loaded == 3
 
@@ -116,15 +114,13 @@ def test_a_decode_error_names_the_line_it_is_on(landing, db, h):
     """Python decodes 8 KB ahead: the row it had reached is not where the bad byte is."""
     from .conftest import write_manifest
 
-    export = landing.export([h.hoso_row(i) for i in range(200)], manifest=False)
+    export = landing.export([h.hoso_row(i) for i in range(200)])
     path = export.path / "hoso.csv"
     lines = path.read_bytes().split(b"\r\n")
     lines[150] = lines[150].replace("Đăng".encode(), b"\xffang", 1)
     path.write_bytes(b"\r\n".join(lines))
     write_manifest(export.path, export.province_code, export.business_date, counts={"hoso.csv": 200})
-    (outcome,) = ingest_export(
-        export.__class__(export.province_code, export.business_date, export.path, True)
-    )
+    (outcome,) = ingest_export(export)
     assert outcome.status == "quarantined"
     column = lines[150].index(b"\xff") + 1
     assert f"hoso.csv: not UTF-8 at line 151, byte {column} of the line (0xff)" in outcome.reason

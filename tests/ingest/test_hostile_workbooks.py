@@ -28,12 +28,12 @@ def _rewrite_sheet(path: Path, change) -> None:
 
 
 def _xlsx_export(landing, h, rows, change=None):
-    export = landing.export(rows, fmt="xlsx", manifest=False)
+    export = landing.export(rows, fmt="xlsx")
     path = export.path / "hoso.xlsx"
     if change is not None:
         _rewrite_sheet(path, change)
     write_manifest(export.path, export.province_code, export.business_date, counts={"hoso.xlsx": len(rows)})
-    return export.__class__(export.province_code, export.business_date, export.path, True)
+    return export
 
 
 def _write_with_formulas(path: Path, rows: list[dict], formulas: dict) -> None:
@@ -126,10 +126,9 @@ def test_formulas_are_rejected_never_taken_for_values(landing, db, h, monkeypatc
         (3, "TongPhiLePhi"): ("=SUM(X1:X9)", 0),
         (4, "TenTTHC"): ("=cmd|' /C calc'!A0", 0),
     }
-    export = landing.export(rows, fmt="xlsx", manifest=False)
+    export = landing.export(rows, fmt="xlsx")
     _write_with_formulas(export.path / "hoso.xlsx", rows, formulas)
     write_manifest(export.path, export.province_code, export.business_date, counts={"hoso.xlsx": len(rows)})
-    export = export.__class__(export.province_code, export.business_date, export.path, True)
     (outcome,) = ingest_export(export)
     assert outcome.status == "pending", outcome.reason
     assert outcome.rows_loaded == 1
@@ -160,7 +159,7 @@ def test_text_that_would_run_as_a_formula_is_rejected(landing, db, h):
 def test_json_values_are_never_coerced(landing, db, h):
     """true is not 1, "2" is not 2, an object is not a text: each rejects its row."""
     rows = [h.hoso_row(i) for i in range(4)]
-    export = landing.export(rows, fmt="jsonl", manifest=False)
+    export = landing.export(rows, fmt="jsonl")
     path = export.path / "hoso.jsonl"
     objects = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     objects[1]["KenhThucHien"] = True
@@ -168,9 +167,7 @@ def test_json_values_are_never_coerced(landing, db, h):
     objects[3]["TenTTHC"] = {"a": 1}
     path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects), encoding="utf-8")
     write_manifest(export.path, export.province_code, export.business_date)
-    (outcome,) = ingest_export(
-        export.__class__(export.province_code, export.business_date, export.path, True)
-    )
+    (outcome,) = ingest_export(export)
     assert outcome.status == "pending" and outcome.rows_loaded == 1
     stored = db.execute(
         "select source_row, column_name, raw_value, reason from audit.rejected_rows where batch_id = %s "
@@ -187,7 +184,7 @@ def test_json_values_are_never_coerced(landing, db, h):
 def test_a_workbook_whose_data_is_not_on_the_first_sheet_names_the_sheet_read(landing, db, h):
     import xlsxwriter
 
-    export = landing.export([h.hoso_row(0)], fmt="xlsx", manifest=False)
+    export = landing.export([h.hoso_row(0)], fmt="xlsx")
     path = export.path / "hoso.xlsx"
     book = xlsxwriter.Workbook(str(path))
     book.add_worksheet("Ghi chú").write_string(0, 0, "Xuất từ hệ thống một cửa")
@@ -195,9 +192,7 @@ def test_a_workbook_whose_data_is_not_on_the_first_sheet_names_the_sheet_read(la
     data.write_row(0, 0, HOSO_COLUMNS)
     book.close()
     write_manifest(export.path, export.province_code, export.business_date, counts={"hoso.xlsx": 0})
-    (outcome,) = ingest_export(
-        export.__class__(export.province_code, export.business_date, export.path, True)
-    )
+    (outcome,) = ingest_export(export)
     assert outcome.status == "quarantined"
     assert "required column(s) missing" in outcome.reason
     assert "(read the workbook's first sheet 'Ghi chú'; its sheets: 'Ghi chú', 'HoSo')" in outcome.reason
