@@ -126,15 +126,9 @@ def test_every_dashboard_renders_its_charts(bi, slug, tmp_path):
     dashboard = next(d for d in client.all("dashboard") if d["slug"] == slug)
     charts = client.get(f"/api/v1/dashboard/{dashboard['id']}/charts")["result"]
     with logged_in_proxy(url, ADMIN_USER, ADMIN_PASSWORD) as proxy:
+        png = tmp_path / f"{slug}.png"
         dom = browser.rendered_dom(
-            f"{proxy}/superset/dashboard/{slug}/", wait_ms=30000, width=1600, height=1800
-        )
-        png = browser.screenshot(
-            f"{proxy}/superset/dashboard/{slug}/",
-            tmp_path / f"{slug}.png",
-            width=1600,
-            height=1800,
-            wait_ms=30000,
+            f"{proxy}/superset/dashboard/{slug}/", wait_ms=30000, width=1600, height=1800, screenshot_to=png
         )
     assert DASHBOARDS[slug] in dom
     assert "Loading" not in dom

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length", "set-cookie"}
 
@@ -18,6 +20,12 @@ _HOP = {"connection", "keep-alive", "transfer-encoding", "content-encoding", "co
 def login(url: str, username: str, password: str) -> requests.Session:
     """A browser-style session (the login form, its CSRF token, the session cookie)."""
     session = requests.Session()
+    # gunicorn closes an idle keep-alive connection after a few seconds; a request that reuses it
+    # at that moment is reset (seen in CI: a blank dashboard screenshot). Everything a viewer's
+    # page sends is safe to repeat (reads, chart-data queries, Superset's own event log), so a
+    # reset connection is retried on a fresh one, POST included.
+    retry = Retry(total=3, connect=3, read=2, status=0, allowed_methods=None, backoff_factor=0.2)
+    session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=16))
     form = session.get(f"{url}/login/", timeout=60).text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form) or re.search(
         r'value="([^"]+)"[^>]*name="csrf_token"', form

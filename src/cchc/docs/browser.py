@@ -52,19 +52,26 @@ def screenshot(url: str, out: Path, *, width: int = 1400, height: int = 1000, wa
     return out
 
 
-def rendered_dom(url: str, *, wait_ms: int = 5000, width: int = 1400, height: int = 1000) -> str:
+def rendered_dom(
+    url: str, *, wait_ms: int = 5000, width: int = 1400, height: int = 1000, screenshot_to: Path | None = None
+) -> str:
     """The DOM after the page's scripts ran (what the screenshot shows, as HTML). A screenshot is
-    taken on the way and thrown away: without one, a page that fetches its data after load (a
-    Superset dashboard) is dumped still "Loading"."""
+    taken on the way (kept at `screenshot_to`, else thrown away): without one, a page that fetches
+    its data after load (a Superset dashboard) is dumped still "Loading". One load for both keeps
+    the picture and the DOM of the same page, and halves the work."""
     with tempfile.TemporaryDirectory(prefix="cchc-dom-") as folder:
+        png = Path(screenshot_to) if screenshot_to else Path(folder) / "page.png"
+        png.parent.mkdir(parents=True, exist_ok=True)
         proc = _run(
             [
                 f"--window-size={width},{height}",
                 f"--virtual-time-budget={wait_ms}",
-                f"--screenshot={Path(folder) / 'page.png'}",
+                f"--screenshot={png}",
                 "--dump-dom",
                 url,
             ],
             timeout=180,
         )
+        if screenshot_to and not png.is_file():
+            raise RuntimeError(f"chromium wrote no screenshot of {url}: {proc.stderr[-2000:]}")
     return proc.stdout
