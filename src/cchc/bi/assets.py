@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from cchc.bi.asset_ids import settle_filter_scopes, stable_ids
 from cchc.bi.client import SupersetClient
 
 # The warehouse address in the files; the real one is put in at import and taken out at export.
@@ -40,21 +41,20 @@ def bundle(folder: Path, uri: str) -> bytes:
 def import_assets(client: SupersetClient, folder: Path, uri: str, password: str | None) -> dict:
     databases = sorted(p.relative_to(folder).as_posix() for p in (folder / "databases").glob("*.yaml"))
     form = {"passwords": json.dumps({name: password for name in databases} if password else {})}
-    return client.post(
+    result = client.post(
         "/api/v1/assets/import/",
         files={"bundle": ("cchc_bi.zip", bundle(folder, uri), "application/zip")},
         data=form,
     )
+    settle_filter_scopes(client)
+    return result
 
 
-def _clean(relative: str, text: str) -> str:
-    doc = yaml.safe_load(text)
+def _clean(relative: str, doc: dict) -> str:
     if relative.startswith("databases/"):
         doc["sqlalchemy_uri"] = URI_PLACEHOLDER
     if relative == "metadata.yaml":
         doc.pop("timestamp", None)
-    # numeric ids (a chart's `chartId` in a dashboard, `datasource` in a chart) stay: the import
-    # needs them to map old to new, and rewrites them from the uuids
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
 
 
@@ -85,16 +85,18 @@ def export_assets(client: SupersetClient, folder: Path) -> list[str]:
     if not any("/dashboards/" in name for name in archive.namelist()):
         # an empty or half-imported Superset would wipe the reviewed files
         raise RuntimeError("Superset holds no dashboard: nothing exported (run `cchc bi up` first)")
+    docs = {
+        name.split("/", 1)[1]: yaml.safe_load(archive.read(name).decode("utf-8"))
+        for name in sorted(archive.namelist())
+        if name.endswith(".yaml")
+    }
+    stable_ids(docs)
     for sub in _FOLDERS:
         shutil.rmtree(folder / sub, ignore_errors=True)
     written = []
-    for name in sorted(archive.namelist()):
-        relative = name.split("/", 1)[1]
-        if not relative.endswith(".yaml"):
-            continue
-        text = _clean(relative, archive.read(name).decode("utf-8"))
-        target = folder / _file_name(relative, yaml.safe_load(text))
+    for relative, doc in docs.items():
+        target = folder / _file_name(relative, doc)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_text(_clean(relative, doc), encoding="utf-8")
         written.append(target.relative_to(folder).as_posix())
     return written
