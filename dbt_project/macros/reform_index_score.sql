@@ -8,11 +8,17 @@
             when ({{ denominator }}) is null or ({{ numerator }}) is null then null
             when ({{ denominator }}) = 0
                 then case when {{ rule }}.empty_denominator_scores = 'full' then {{ rule }}.max_points else 0 end
+            {# multiply before dividing: 6 x 114 / 288 is exactly 2.375 (scores 2.38), where
+               6 x (114 / 288) is 2.37499... in numeric's digits (scores 2.37) #}
             when {{ rule }}.scoring_rule = 'full_from'
-                then {{ rule }}.max_points * least(
-                    1, ({{ numerator }})::numeric / ({{ denominator }}) / {{ rule }}.full_points_from
+                then least(
+                    {{ rule }}.max_points,
+                    {{ rule }}.max_points * ({{ numerator }})::numeric
+                    / (({{ denominator }}) * {{ rule }}.full_points_from)
                 )
-            else {{ rule }}.max_points * least(1, ({{ numerator }})::numeric / ({{ denominator }}))
+            else least(
+                {{ rule }}.max_points, {{ rule }}.max_points * ({{ numerator }})::numeric / ({{ denominator }})
+            )
         end,
         2
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from cchc.reform_index.rules import Rule
 
@@ -42,20 +43,28 @@ def score(rule: Rule, numerator: int, denominator: int) -> IndicatorScore:
         note = f"not applicable (no {rule.code} denominator): the portal scores {rule.empty_denominator_scores} points"
         return IndicatorScore(rule.code, rule.group_code, numerator, 0, None, points, rule.max_points, note)
     ratio = Decimal(numerator) / Decimal(denominator)
-    share = (
-        min(Decimal(1), ratio / rule.full_points_from)
-        if rule.scoring_rule == "full_from"
-        else min(Decimal(1), ratio)
-    )
+    # Points in exact arithmetic, rounded once: 6 x 114/288 is 2.375 and scores 2.38, where a
+    # ratio rounded to the context's digits first gives 2.37499... and 2.37 (the portal's own
+    # figures, and the SQL macro, which multiplies before it divides, round the exact value).
+    share = Fraction(numerator, denominator)
+    if rule.scoring_rule == "full_from":
+        share /= Fraction(rule.full_points_from)
+    points = Fraction(rule.max_points) * min(Fraction(1), share)
     return IndicatorScore(
         rule.code,
         rule.group_code,
         numerator,
         denominator,
         ratio,
-        _round(rule.max_points * share),
+        _round_exact(points),
         rule.max_points,
     )
+
+
+def _round_exact(value: Fraction) -> Decimal:
+    """Half up to 2 decimals, of an exact (non-negative) value."""
+    cents = math.floor(value * 100 + Fraction(1, 2))
+    return (Decimal(cents) / 100).quantize(CENT)
 
 
 def full_points_numerator(rule: Rule, denominator: int) -> int:

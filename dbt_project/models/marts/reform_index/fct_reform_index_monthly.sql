@@ -11,7 +11,7 @@
 -- today's map can be several provinces of that day: each is scored on its own, and the group's
 -- points here are their mean weighted by dossiers received.
 --
--- Kept for BI tools that read groups; the columns are the marts' promise (contracts/marts.md):
+-- Kept for BI tools that read groups; the columns are the marts' promise (docs/MARTS.md):
 -- numerator = points computed, denominator = the group's maximum, ratio = their quotient.
 
 with
