@@ -1,4 +1,4 @@
-"""Source A columns (contracts/onestop-export.md) with their raw-layer name and SQL type.
+"""Source A columns (docs/SOURCES.md) with their raw-layer name and SQL type.
 
 The floor and the pandas way type the same files into the same shape as `raw.onestop_hoso` /
 `raw.onestop_bosung`, so that every contender does the same work on the same bytes.

@@ -28,7 +28,7 @@ _DATE_PAIRS = [("ngay_hen_tra", "ngay_tiep_nhan"), ("ngay_ket_thuc_xu_ly", "ngay
 
 
 def contract_rules(entity: str) -> list[dict]:
-    """Stand-in rules from contracts/onestop-export.md when the project has no suite yet."""
+    """Stand-in rules from docs/SOURCES.md when the project has no suite yet."""
     if entity == "bosung":
         required = ["ma_ho_so", "lan_bo_sung", "ngay_yeu_cau_bo_sung", "ngay_cap_nhat"]
         rules = [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": c}} for c in required]

@@ -67,3 +67,24 @@ def test_every_chart_is_on_a_dashboard():
         if isinstance(node, dict) and node.get("type") == "CHART"
     }
     assert placed == set(CHARTS)
+
+
+def test_dbt_exposures_name_every_mart_each_dashboard_reads():
+    """dbt's exposures (the lineage graph's end) list, per dashboard, exactly the marts its datasets
+    select from: a chart on a new mart shows up in `dbt docs` and in `dbt ls --select +exposure:…`."""
+    import re
+
+    exposures = yaml.safe_load(
+        (ASSETS.parents[1] / "dbt_project" / "models" / "marts" / "exposures.yml").read_text(encoding="utf-8")
+    )["exposures"]
+    by_url = {e["url"].rstrip("/").rsplit("/", 1)[-1]: e for e in exposures}
+    for dashboard in DASHBOARDS:
+        read = set()
+        for node in dashboard["position"].values():
+            if isinstance(node, dict) and node.get("type") == "CHART":
+                dataset = DATASETS[CHARTS[node["meta"]["uuid"]]["dataset_uuid"]]
+                read |= set(re.findall(r"\bmarts\.(\w+)", dataset["sql"] or ""))
+        declared = {
+            re.fullmatch(r"ref\('(\w+)'\)", d).group(1) for d in by_url[dashboard["slug"]]["depends_on"]
+        }
+        assert declared == read, dashboard["slug"]

@@ -192,7 +192,7 @@ def load_report(conn) -> None:
         ledger.accept(conn, batch_id)
 
 
-# raw column -> export header (contracts/onestop-export.md)
+# raw column -> export header (docs/SOURCES.md)
 HEADERS = {
     "ma_ho_so": "MaHoSo",
     "ma_tthc": "MaTTHC",

@@ -1,5 +1,5 @@
 """An independent reader of a generated landing folder and a plain recount of the KPI rules of
-DESIGN.md — deliberately naive (dicts and loops), sharing no code with the generator."""
+docs/KPIS.md — deliberately naive (dicts and loops), sharing no code with the generator."""
 
 from __future__ import annotations
 
@@ -166,7 +166,7 @@ def _nth_working_day_after(d: date, n: int) -> date:
 
 
 def index_style(dossiers: list[dict], start: date, end: date) -> dict[tuple, dict[str, int]]:
-    """Decision 766 TDGQ as DESIGN.md words it: a single unanswered supplement request stops the clock at
+    """Decision 766 TDGQ as docs/KPIS.md words it: a single unanswered supplement request stops the clock at
     the request, else the end does; the applicant's working days move the due date; more than one request
     is late; handled = received by the month's end and clock not stopped before its start."""
     counts: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))

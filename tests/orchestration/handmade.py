@@ -1,4 +1,4 @@
-"""A minimal hand-made one-stop export (contracts/onestop-export.md), for orchestration tests."""
+"""A minimal hand-made one-stop export (docs/SOURCES.md), for orchestration tests."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from cchc.settings import get_settings
 from cchc.validate.entities import ENTITIES
 from cchc.validate.run import build_data_docs, validate_batch
-from cchc.validate.suites import suite_documents, suites_dir
+from cchc.validate.suites import project_file_with_assets, suite_documents, suites_dir
 
 
 def test_committed_suites_are_what_the_builder_writes():
@@ -23,6 +23,10 @@ def test_committed_suites_are_what_the_builder_writes():
         assert committed == json.loads(json.dumps(doc)), f"{name}: run python -m cchc.validate.suites"
         assert doc["expectations"], name
         assert all(e["meta"]["message"] for e in doc["expectations"])
+    project_file = (get_settings().gx_project_dir / "gx" / "great_expectations.yml").read_text(
+        encoding="utf-8"
+    )
+    assert project_file == project_file_with_assets(project_file), "run python -m cchc.validate.suites"
 
 
 def test_unit_codes_checked_against_the_version_valid_on_the_date(db, raw, gx_project):

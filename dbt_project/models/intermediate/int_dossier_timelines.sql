@@ -8,7 +8,7 @@
     )
 }}
 
--- One row per dossier with everything the KPI rules need (../shared/DESIGN.md, counting rules):
+-- One row per dossier with everything the KPI rules need (docs/KPIS.md, counting rules):
 --   received_date   rule 1: the date of NgayTiepNhan; statuses 1 and 3 are never received (null)
 --   ended_at        rule 2: first of NgayKetThucXuLy, NgayTra, NgayTuChoi; statuses 7/8 end at NgayTuChoi
 --   due_date        rule 3: NgayHenTraMoi of the latest supplement request that has one, else NgayHenTra

@@ -298,7 +298,7 @@ class ExpectUnitCodesValidOnDate(_CchcRowsExpectation):
         return values
 
 
-# The identities of a correct Biểu 06 (contracts/onestop-export.md), one per report row; and
+# The identities of a correct Biểu 06 (docs/SOURCES.md), one per report row; and
 # the total row against the sum of the field rows, one per measure.
 BIEU06_ROW_IDENTITIES: dict[str, tuple[str, list[str]]] = {
     "received_total = received_online + received_direct_postal + carried_over": (

@@ -1,4 +1,4 @@
-"""Portal data of the same world, as the API's JSON records (`contracts/portal-api.md`), one
+"""Portal data of the same world, as the API's JSON records (`docs/SOURCES.md`), one
 record per line. The simulator serves these files as they are."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Written under `DIR/truth/`:
 - `dossiers.csv`: one row per exported dossier, its state on the world's last day, classified by
-  the KPI dictionary of DESIGN.md (fct_dossier's column names).
+  the KPI dictionary of docs/KPIS.md (fct_dossier's column names).
 - `timeliness_monthly.csv` (unit × field × month), `online_service_monthly.csv`,
   `online_payment_monthly.csv`, `digitisation_monthly.csv`, `satisfaction_monthly.csv`
   (unit × month): the marts' column names, units as `unit_code` + `unit_valid_from` (+ `unit_key`).
@@ -11,7 +11,7 @@ Written under `DIR/truth/`:
 - `mess.jsonl`: every piece of field mess injected and what the warehouse should do with it.
 - `personal_values.txt`: every applicant name, ID number and phone the exports can contain.
 
-Counting rules (DESIGN.md, applied literally): received = NgayTiepNhan's date, statuses 1 and 3
+Counting rules (docs/KPIS.md, applied literally): received = NgayTiepNhan's date, statuses 1 and 3
 never count; end = first of NgayKetThucXuLy / NgayTra / NgayTuChoi (withdrawn 7 and stopped 8 end
 at NgayTuChoi and count as resolved, classified against their due date like any other); effective
 due = NgayHenTraMoi of the latest supplement request that has one, else NgayHenTra; unit = MaDonVi

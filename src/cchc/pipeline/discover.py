@@ -1,6 +1,6 @@
 """Which province exports a nightly run should expect, and which have arrived.
 
-Layout (contracts/onestop-export.md): `<landing>/onestop/<MaTinh>/<YYYY-MM-DD>/manifest.json`.
+Layout (docs/SOURCES.md): `<landing>/onestop/<MaTinh>/<YYYY-MM-DD>/manifest.json`.
 A folder without its manifest is not ready yet: the run waits for it (a deferrable sensor),
 it does not fail.
 """

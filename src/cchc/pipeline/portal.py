@@ -12,11 +12,12 @@ from datetime import date
 from typing import Any
 
 from cchc.pipeline.batches import as_list, raise_for_bad, rows_loaded, tally, validate_new
+from cchc.sources.portal.records import ENDPOINTS
 
 log = logging.getLogger(__name__)
 
-# Pulled per province for the business date (contracts/portal-api.md).
-DAILY_ENDPOINTS = ("dossier-sync", "payments", "petitions", "ratings")
+# Pulled per province for the business date (docs/SOURCES.md).
+DAILY_ENDPOINTS = tuple(name for name, spec in ENDPOINTS.items() if spec.scope == "daily")
 
 
 def _finish(label: str, business_date: date | None, outcomes: list[dict[str, Any]], started: float):

@@ -1,6 +1,6 @@
 """The portal simulator: the National Public Service Portal's data API served from a world folder.
 
-Implements `contracts/portal-api.md`: POST + JSON, 201 `{"code": "OK", "data": …}`, paging,
+Implements `docs/SOURCES.md`: POST + JSON, 201 `{"code": "OK", "data": …}`, paging,
 per-endpoint filters, 400 for bad requests, OAuth2 client credentials with tokens that expire
 after `token_ttl` seconds, and the faults of `cchc.portal_sim.faults`. It binds to 127.0.0.1
 only: it serves synthetic data for tests and the demo, never a network.

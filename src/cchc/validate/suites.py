@@ -583,8 +583,46 @@ def write_suites(project_dir: Path) -> list[Path]:
     return written
 
 
+_ASSETS_START = "    assets:\n"
+_ASSETS_END = "progress_bars:\n"
+
+
+def asset_blocks() -> str:
+    """great_expectations.yml's table assets, one per raw entity, all alike (a batch = one
+    batch_id): written from ENTITIES so that a new entity is one line there, not a YAML block."""
+    from cchc.validate.entities import ENTITIES
+
+    out = [_ASSETS_START]
+    for name in ENTITIES:
+        out.append(
+            f"      {name}:\n"
+            "        type: table\n"
+            f"        table_name: {name}\n"
+            "        schema_name: raw\n"
+            "        batch_definitions:\n"
+            "          by_batch_id:\n"
+            "            partitioner:\n"
+            "              column_name: batch_id\n"
+            "              method_name: partition_on_column_value\n"
+        )
+    return "".join(out)
+
+
+def project_file_with_assets(text: str) -> str:
+    """The project file's text with its assets section replaced by `asset_blocks()`."""
+    start, end = text.index(_ASSETS_START), text.index(_ASSETS_END)
+    return text[:start] + asset_blocks() + text[end:]
+
+
+def write_project_assets(project_dir: Path) -> Path:
+    path = project_dir / "gx" / "great_expectations.yml"
+    path.write_text(project_file_with_assets(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return path
+
+
 if __name__ == "__main__":
     from cchc.settings import get_settings
 
     for p in write_suites(get_settings().gx_project_dir):
         print(p)
+    print(write_project_assets(get_settings().gx_project_dir))

@@ -9,7 +9,7 @@
     )
 }}
 
--- Online share per unit × month (../shared/DESIGN.md, "Online share"): new dossiers received in the
+-- Online share per unit × month (docs/KPIS.md, "Online share"): new dossiers received in the
 -- month only; among all, among eligible procedures (TOAN_TRINH or MOT_PHAN), and among TOAN_TRINH.
 -- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
 -- can have changed since the last run.

@@ -1,4 +1,4 @@
--- Every Biểu 06 figure checked two ways (contracts/onestop-export.md, bieu06):
+-- Every Biểu 06 figure checked two ways (docs/SOURCES.md, bieu06):
 --   rule 'recomputed_from_dossiers': the figure vs the same figure recomputed from the unit's dossiers
 --     for the report's period (report style), where the unit has dossiers in the warehouse;
 --   the form's identities, on the reported figures themselves (recomputed_value = the right-hand side):

@@ -9,7 +9,7 @@
     )
 }}
 
--- Biểu 06 report style per unit × field × month (../shared/DESIGN.md, "Timeliness, report style"),
+-- Biểu 06 report style per unit × field × month (docs/KPIS.md, "Timeliness, report style"),
 -- with the Decision 766 index-style counts beside it. Each received dossier gets one row per month
 -- from its received month to its end month (or the report month while open), so carried-over
 -- dossiers make rows in later months. Ends after the report date count as not yet ended.

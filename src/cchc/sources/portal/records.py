@@ -98,7 +98,7 @@ def _c(name: str, path: str, pg_type: str = "text") -> Column:
 class EndpointSpec:
     name: str  # as the DAG names it: "payments"
     path: str  # "/api/v1/payments"
-    key: str  # the record's key (contracts/portal-api.md, "key first")
+    key: str  # the record's key (docs/SOURCES.md, "key first")
     columns: tuple[Column, ...]
     scope: str  # "daily" (province x date), "catalogue", "monthly"
 
