@@ -159,6 +159,11 @@ class Settings:
         return self.state_dir / "stack"
 
     @property
+    def outbox_dir(self) -> Path:
+        """Generated statutory reports (Biểu 06), one folder per month and province."""
+        return self.state_dir / "outbox"
+
+    @property
     def dags_dir(self) -> Path:
         return self.home / "dags"
 

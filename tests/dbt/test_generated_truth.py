@@ -484,3 +484,195 @@ def test_every_766_difference_is_an_input_never_a_formula(scenario):
     after = Counter(r["source"] for r in flags if r["month_start"] >= date(2025, 7, 1))
     assert before["published"] > 10 * before["records"]
     assert after["records"] > 0 and after["published"] > 0
+
+
+# -- statutory reports generated from the marts (issue 16) -----------------------------------------
+def _recount(conn, unit, start: date, end: date) -> dict[str, dict[str, int]]:
+    """Biểu 06 of a unit and period recounted from the dossiers in plain Python (the rules as
+    docs/KPIS.md words them), sharing nothing with the report's SQL but the unit's scope."""
+    from cchc.report_measures import REPORT_MEASURES
+
+    rows = conn.execute(
+        "select d.field_name, d.channel_code, d.received_date, d.due_date, d.end_date "
+        "from marts.fct_dossier as d left join marts.dim_admin_unit as u on u.unit_key = d.unit_key "
+        f"where {unit.scope} and d.received_date is not null",
+        {"code": unit.code},
+    ).fetchall()
+    out: dict[str, dict[str, int]] = {}
+    for field_name, channel, received, due, ended in rows:
+        ended = ended if ended is not None and ended <= END else None  # the world's report date
+        if received > end or (ended is not None and ended < start):
+            continue
+        c = out.setdefault(field_name, dict.fromkeys(REPORT_MEASURES, 0))
+        if received >= start:
+            c["received_online" if channel == 2 else "received_direct_postal"] += 1
+        else:
+            c["carried_over"] += 1
+        if ended is not None and ended <= end:
+            kind = "on_time" if due is None or ended == due else "early" if ended < due else "late"
+            c[f"resolved_{kind}"] += 1
+        else:
+            c["in_progress_within" if due is None or due >= end else "in_progress_overdue"] += 1
+    for c in out.values():
+        c["received_total"] = c["received_online"] + c["received_direct_postal"] + c["carried_over"]
+        c["resolved_total"] = c["resolved_early"] + c["resolved_on_time"] + c["resolved_late"]
+        c["in_progress_total"] = c["in_progress_within"] + c["in_progress_overdue"]
+    return out
+
+
+def test_generated_bieu06_round_trips_and_reconciles(scenario, tmp_path, monkeypatch):
+    """Biểu 06 written from the marts for a province of today, an old province (89, before the
+    merger), the busiest commune and provincial department, for a month, a quarter and periods that
+    are neither (carried over at the start, in progress at the end): read back by the project's own
+    reader with every identity holding and the dossiers' figures; then loaded like a delivered
+    report, where the reconciliation finds every figure `ok`."""
+    from cchc.reports.bieu06 import figures, file_name, workbook
+    from cchc.reports.bieu06_form import broken_identities
+    from cchc.sources.onestop.bieu06 import read_bieu06
+    from cchc.sources.onestop.ingest import ingest_reports
+    from cchc.transform.dbt import build
+    from cchc.warehouse.connection import connect
+
+    with connect(autocommit=True) as conn:
+        busiest = {
+            kind: conn.execute(
+                "select d.unit_code from marts.fct_dossier as d join marts.dim_admin_unit as u using (unit_key) "
+                "where u.unit_kind = %s and d.province_code_current = '91' and d.received_date >= '2025-07-01' "
+                "group by d.unit_code order by count(*) desc, d.unit_code limit 1",
+                (kind,),
+            ).fetchone()[0]
+            for kind in ("commune", "agency")
+        }
+        asked = [
+            ("91", "91", date(2026, 6, 1), date(2026, 6, 30)),
+            ("91", "91", date(2024, 12, 15), date(2025, 10, 15)),
+            ("89", "89", date(2025, 3, 1), date(2025, 3, 31)),
+            ("01", "01", date(2026, 1, 1), date(2026, 3, 31)),
+            ("91", busiest["commune"], date(2025, 12, 15), date(2026, 6, 29)),
+            ("91", busiest["agency"], date(2026, 5, 1), date(2026, 5, 31)),
+        ]
+        reports = {}
+        for folder, code, start, end in asked:
+            report = figures(conn, code, start, end)
+            assert report.fields, (code, start, end)
+            path = tmp_path / "reports" / folder / file_name(report.unit.code, start, end)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(workbook(report))
+            parsed = read_bieu06(path)
+            assert (parsed.period_start, parsed.period_end, parsed.unit_code) == (start, end, code)
+            by_field = {r.field_name: r.values for r in parsed.rows if not r.is_total}
+            (total,) = [r.values for r in parsed.rows if r.is_total]
+            assert by_field == {name: values for _, name, values in report.fields}
+            assert total == report.total
+            assert broken_identities(list(by_field.items()), total) == []
+            assert by_field == _recount(conn, report.unit, start, end), (code, start, end)
+            reports[parsed.report_id] = report
+        # a month's report is that month's row of the monthly fact
+        (month,) = conn.execute(
+            "select row(sum(received_total), sum(carried_over), sum(resolved_late), sum(in_progress_overdue)) "
+            "from marts.fct_timeliness_monthly where province_code_current = '91' and month_start = '2026-06-01'"
+        ).fetchone()
+        june = next(
+            r for r in reports.values() if r.unit.code == "91" and r.period_start == date(2026, 6, 1)
+        ).total
+        assert tuple(int(v) for v in month) == (
+            june["received_total"], june["carried_over"], june["resolved_late"], june["in_progress_overdue"]
+        )  # fmt: skip
+
+        # delivered like a unit's report: loaded, validated, reconciled
+        monkeypatch.setenv("CCHC_LANDING_DIR", str(tmp_path))
+        outcomes = ingest_reports()
+        assert {o.status for o in outcomes} == {"pending"}, outcomes
+        _accept_pending(conn)
+        build(["fct_report_reconciliation"], variables={"as_of_date": END.isoformat()})
+        checks = conn.execute(
+            "select report_id, rule, status, count(*) from marts.fct_report_reconciliation "
+            "where report_id = any(%s) group by 1, 2, 3",
+            (list(reports),),
+        ).fetchall()
+    by_report: dict[str, dict[str, set[str]]] = {}
+    for report_id, rule, status, _ in checks:
+        by_report.setdefault(report_id, {}).setdefault(rule, set()).add(status)
+    assert set(by_report) == set(reports)
+    for report_id, rules in by_report.items():
+        kind = reports[report_id].unit.kind
+        for rule, statuses in rules.items():
+            if rule == "recomputed_from_dossiers" and kind == "province":
+                assert statuses == {"not_comparable"}, report_id  # a province is not a receiving unit
+            else:
+                assert statuses == {"ok"}, (report_id, rule, statuses)
+        assert "recomputed_from_dossiers" in rules
+
+
+def test_the_report_paragraph_states_the_marts(scenario):
+    """`cchc report summary` for An Giang, June 2026: every number it states is the marts' (Biểu 06
+    counts, online share, online payment against 30%, the 766 groups), in Vietnamese notation, each
+    rate beside its numerator and denominator."""
+    from cchc.reports.summary import facts, number, paragraph, percent
+    from cchc.warehouse.connection import connect
+
+    with connect(autocommit=True) as conn:
+        found = facts(conn, "91", date(2026, 6, 1), date(2026, 6, 30))
+        t = conn.execute(
+            "select sum(received_total), sum(received_online), sum(received_direct_postal), sum(carried_over), "
+            "sum(resolved_total), sum(resolved_early), sum(resolved_on_time), sum(resolved_late), "
+            "sum(in_progress_total), sum(in_progress_within), sum(in_progress_overdue), sum(received_new) "
+            "from marts.fct_timeliness_province_monthly where province_code_current = '91' and month_start = '2026-06-01'"
+        ).fetchone()
+        fees, paid = conn.execute(
+            "select fee_dossiers, paid_online_dossiers from marts.fct_online_payment_province_monthly "
+            "where province_code_current = '91' and month_start = '2026-06-01'"
+        ).fetchone()
+        groups = conn.execute(
+            "select group_code, score_computed from marts.fct_reform_index_monthly "
+            "where province_code_current = '91' and month_start = '2026-06-01'"
+        ).fetchall()
+    total = found.report.total
+    measures = ("received_total", "received_online", "received_direct_postal", "carried_over", "resolved_total",
+                "resolved_early", "resolved_on_time", "resolved_late", "in_progress_total", "in_progress_within",
+                "in_progress_overdue")  # fmt: skip
+    assert (*(total[m] for m in measures), found.received_new) == tuple(int(v) for v in t)
+    assert (found.fee_dossiers, found.paid_online) == (int(fees), int(paid))
+    assert {g: c for g, c, _ in found.index_groups} == dict(groups)
+    text = paragraph(found, "vi")
+    in_time = total["resolved_early"] + total["resolved_on_time"]
+    for phrase in (
+        f"tiếp nhận {number(total['received_total'])} hồ sơ phải giải quyết",
+        f"đúng và trước hạn {number(in_time)}/{number(total['resolved_total'])} hồ sơ đã giải quyết, "
+        f"đạt {percent(in_time, total['resolved_total'])}",
+        f"quá hạn {number(total['in_progress_overdue'])}",
+        f"Thanh toán trực tuyến {number(found.paid_online)}/{number(found.fee_dossiers)} hồ sơ có phí, lệ phí, "
+        f"đạt {percent(found.paid_online, found.fee_dossiers)}",
+    ):
+        assert phrase in text, phrase
+    assert "," in percent(in_time, total["resolved_total"])  # 93,18%: the decimal comma
+    assert "Chỉ số 766 tháng 06/2026" in text
+    assert "From 01/06/2026 to 30/06/2026" in paragraph(found, "en")
+
+
+def test_the_monthly_outbox_writes_each_report_once(scenario, tmp_path):
+    """The outbox of May 2026: a form per unit with dossiers and per province, each province's the
+    sum of its units'; the same night again writes nothing."""
+    from cchc.pipeline.reports import last_complete_month
+    from cchc.reports.outbox import write_month
+    from cchc.sources.onestop.bieu06 import read_bieu06
+    from cchc.warehouse.connection import connect
+
+    assert last_complete_month(date(2026, 5, 31)) == date(2026, 5, 1)
+    assert last_complete_month(date(2026, 6, 29)) == date(2026, 5, 1)
+    assert last_complete_month(date(2026, 3, 1)) == date(2026, 2, 1)
+    with connect(autocommit=True) as conn:
+        first = write_month(conn, date(2026, 5, 1), tmp_path)
+        again = write_month(conn, date(2026, 5, 1), tmp_path)
+        units = conn.execute(
+            "select province_code_current, count(distinct unit_code), sum(received_total) "
+            "from marts.fct_timeliness_monthly where month_start = '2026-05-01' and received_total > 0 "
+            "group by 1 order by 1"
+        ).fetchall()
+    files = sorted(tmp_path.rglob("*.xlsx"))
+    assert first["written"] == len(files) == sum(n for _, n, _ in units) + len(units)
+    assert again == {"written": 0, "unchanged": len(files), "provinces": len(units)}
+    for province, _, received in units:
+        report = read_bieu06(tmp_path / "2026-05" / province / f"bieu06_{province}_20260501_20260531.xlsx")
+        (total,) = [r.values for r in report.rows if r.is_total]
+        assert total["received_total"] == received, province

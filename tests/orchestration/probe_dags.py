@@ -116,7 +116,7 @@ def main() -> None:
                 "backfill_due": due_backfill.isoformat() if due_backfill else None,
             }
             info["max_active_runs"] = dag.max_active_runs
-        if dag_id == "cchc_bi_extract":
+        if dag_id in ("cchc_bi_extract", "cchc_reports"):
             info["schedule_assets"] = (
                 [a.name for a in getattr(dag.timetable, "asset_condition", {}).objects]
                 if (hasattr(getattr(dag.timetable, "asset_condition", None), "objects"))

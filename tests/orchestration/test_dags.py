@@ -12,7 +12,7 @@ NIGHTLY = "cchc_nightly"
 
 def test_dag_folder_imports_without_errors(dag_probe):
     assert dag_probe["import_errors"] == {}
-    assert set(dag_probe["dags"]) == {"cchc_nightly", "cchc_reference", "cchc_bi_extract"}
+    assert set(dag_probe["dags"]) == {"cchc_nightly", "cchc_reference", "cchc_bi_extract", "cchc_reports"}
 
 
 def test_ui_can_draw_every_dag(dag_probe):
@@ -121,10 +121,11 @@ def test_deadline_alert_at_six_the_morning_after(dag_probe):
     assert deadline["backfill_due"] is None
 
 
-def test_consumer_dag_scheduled_on_marts(dag_probe):
-    consumer = dag_probe["dags"]["cchc_bi_extract"]
-    assert consumer["schedule"] == "AssetTriggeredTimetable"
-    assert "cchc.marts" in str(consumer["schedule_assets"])
+def test_consumer_dags_scheduled_on_marts(dag_probe):
+    for dag_id in ("cchc_bi_extract", "cchc_reports"):
+        consumer = dag_probe["dags"][dag_id]
+        assert consumer["schedule"] == "AssetTriggeredTimetable", dag_id
+        assert "cchc.marts" in str(consumer["schedule_assets"]), dag_id
 
 
 def test_nightly_imports_without_a_manifest(tmp_path: Path):

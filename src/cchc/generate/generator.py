@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from cchc.generate import bieu06, formats, mess, portal, published_index, rows, truth
 from cchc.generate import calendar as cal
+from cchc.generate import formats, mess, portal, published_index, rows, truth
 from cchc.generate.deliveries import DeliveryLog, deliver_all
 from cchc.generate.lifecycle import DAY, REFORM_DAY, id_uniform, simulate
 from cchc.generate.people import ApplicantPool
 from cchc.generate.procedures import FIELD_CODES, FIELDS
 from cchc.generate.world import FORMATS, World, build, stable_int
+from cchc.reports import bieu06_form as bieu06
 
 GENERATOR_VERSION = "1"
 OWNED = ("landing", "deliveries", "portal", "truth", "world.json", "deliveries.jsonl", "delivery_state")

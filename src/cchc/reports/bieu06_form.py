@@ -1,8 +1,7 @@
-"""Biểu số 06/VPCP/KSTT as units print it: an XLSX form with title rows, the period line, a
-two-row merged header, a `(1)…` numbering row, one row per field, `Tổng cộng`, signature lines.
-
-Figures come from the generator's monthly grids (a quarter's carried-over = its first month's,
-in progress = its last month's, the rest sums), so they equal what the warehouse recomputes.
+"""Biểu số 06/VPCP/KSTT as units print it (Circular 01/2020/TT-VPCP): an XLSX form with title
+rows, the period line, a two-row merged header, a `(1)…` numbering row, one row per field,
+`Tổng cộng`, signature lines. `cchc report bieu06` writes it from the marts; the synthetic world
+writes the ones units deliver with the same function, so the reader is tested on one layout.
 """
 
 from __future__ import annotations
