@@ -166,23 +166,27 @@ def _samples(url: str, user: str, password: str, dataset_id: int, filters: list[
 
 
 def test_drill_to_detail_leads_to_the_dossiers_and_stays_in_the_province(bi, official91, db_of_bi):
-    """A cell of the dossier chart (June, resolved late) drilled to detail: the dossiers of the
-    mart, one row each; an official of 91 gets only 91's even when asking for 01's."""
+    """A cell of the dossier chart (June, resolved late) drilled to detail: the dossiers that ended
+    late in June, one row each, as many as fct_timeliness_monthly's cell; an official of 91 gets
+    only 91's, even when asking for 01's."""
     url, _ = bi
     dataset_id = _dataset_id(_admin(url), "Hồ sơ (chi tiết)")
     cell = [
         {"col": "month_start", "op": "==", "val": "2026-06-01"},
-        {"col": "result_name", "op": "==", "val": "Quá hạn"},
+        {"col": "result_name", "op": "==", "val": "Đã giải quyết quá hạn"},
     ]
     late_june = {
         province: {code for (code,) in db_of_bi.execute(
-            "select dossier_code from marts.fct_dossier where timeliness = 'late' and province_code_current = %s "
-            "and received_date >= '2026-06-01' and received_date < '2026-07-01'", (province,)).fetchall()}
+            "select dossier_code from marts.fct_dossier where province_code_current = %s "
+            "and end_date >= '2026-06-01' and end_date < '2026-07-01' and end_date > due_date", (province,)).fetchall()}
         for province in ("01", "91")
     }  # fmt: skip
+    (mart_cell,) = db_of_bi.execute(
+        "select sum(resolved_late) from marts.fct_timeliness_monthly where month_start = '2026-06-01'"
+    ).fetchone()
     assert late_june["01"] and late_june["91"]
     admin = _samples(url, ADMIN_USER, ADMIN_PASSWORD, dataset_id, cell)
-    assert admin["total_count"] == len(late_june["01"] | late_june["91"])
+    assert admin["total_count"] == len(late_june["01"] | late_june["91"]) == mart_cell
     assert {r["dossier_code"] for r in admin["data"]} == late_june["01"] | late_june["91"]
     asking_for_01 = [*cell, {"col": "province_code_current", "op": "==", "val": "01"}]
     assert _samples(url, "canbo91", "canbo91-pass", dataset_id, asking_for_01)["total_count"] == 0

@@ -676,3 +676,40 @@ def test_the_monthly_outbox_writes_each_report_once(scenario, tmp_path):
         report = read_bieu06(tmp_path / "2026-05" / province / f"bieu06_{province}_20260501_20260531.xlsx")
         (total,) = [r.values for r in report.rows if r.is_total]
         assert total["received_total"] == received, province
+
+
+def test_every_cell_lists_its_dossiers(scenario):
+    """`cchc explain` for cells of each kind (a late resolution, carried over, in progress overdue,
+    paid online, index timely) of the busiest unit-months: as many dossiers as the mart's cell, and
+    exactly those fct_dossier classifies so."""
+    from cchc.reports.explain import MEASURES, explain
+    from cchc.warehouse.connection import connect
+
+    with connect(autocommit=True) as conn:
+        for measure in ("resolved_late", "carried_over", "in_progress_overdue", "paid_online_dossiers", "index_timely",
+                        "received_online", "electronic_result_dossiers"):  # fmt: skip
+            fact = MEASURES[measure][0]
+            unit, month, cell = conn.execute(
+                f"select unit_code, month_start, sum({measure}) from marts.{fact} group by 1, 2 "
+                "order by 3 desc, 1, 2 limit 1"
+            ).fetchone()
+            assert cell > 0, measure
+            got, dossiers = explain(conn, unit, month, measure)
+            assert got == cell == len(dossiers), (measure, unit, month)
+            assert len({d.dossier_code for d in dossiers}) == len(dossiers)
+            assert all(d.why for d in dossiers)
+        # a field's cell
+        unit, month, field, cell = conn.execute(
+            "select unit_code, month_start, field_code, resolved_late from marts.fct_timeliness_monthly "
+            "order by resolved_late desc, 1, 2, 3 limit 1"
+        ).fetchone()
+        got, dossiers = explain(conn, unit, month, "resolved_late", field)
+        assert got == cell == len(dossiers) > 0
+        late = {
+            code for (code,) in conn.execute(
+                "select dossier_code from marts.fct_dossier where unit_code = %s and field_code = %s "
+                "and end_date >= %s and end_date < %s::date + interval '1 month' and end_date > due_date",
+                (unit, field, month, month),
+            ).fetchall()
+        }  # fmt: skip
+        assert {d.dossier_code for d in dossiers} == late

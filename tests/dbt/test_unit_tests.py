@@ -8,7 +8,7 @@ KPI_MODELS = (
     "int_dossier_timelines",
     "fct_unit_month_dossier_counts",
     "fct_dossier",
-    "fct_timeliness_monthly",
+    "fct_dossier_monthly_status",
     "fct_online_payment_monthly",
     "fct_reform_index_monthly",
     "fct_satisfaction_monthly",
@@ -26,7 +26,7 @@ def test_kpi_unit_tests_pass(seeded, db):
     ran = {uid.split(".")[-1] for uid, status in result.nodes.items() if uid.startswith("unit_test.")}
     assert {
         "dossier_timeline_rules",
-        "timeliness_monthly_report_and_index_style",
+        "dossier_months_report_and_index_style",
         "online_payment_target",
         "unit_month_counts_online_payment_digitisation",
         "reform_index_groups_from_sub_indicators",
