@@ -46,16 +46,26 @@ def register(sub) -> None:
     outbox.set_defaults(func=run_outbox)
 
 
-def run_bieu06(args) -> int:
-    from cchc.report_measures import REPORT_MEASURES
-    from cchc.reports.bieu06 import ReportError, figures, file_name, workbook
+def _from_warehouse(action: str, compute, args):
+    """compute(conn, unit, start, end), or None after saying why the unit or period cannot make a
+    report (exit status 2)."""
+    from cchc.reports.bieu06 import ReportError
     from cchc.warehouse.connection import connect, loader_target
 
     try:
         with connect(loader_target(), autocommit=True) as conn:
-            report = figures(conn, args.unit, args.start, args.end)
+            return compute(conn, args.unit, args.start, args.end)
     except ReportError as err:
-        print(f"cchc report bieu06: {err}", file=sys.stderr)
+        print(f"cchc report {action}: {err}", file=sys.stderr)
+        return None
+
+
+def run_bieu06(args) -> int:
+    from cchc.report_measures import REPORT_MEASURES
+    from cchc.reports.bieu06 import figures, file_name, workbook
+
+    report = _from_warehouse("bieu06", figures, args)
+    if report is None:
         return 2
     out = args.out or Path(file_name(report.unit.code, args.start, args.end))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -68,15 +78,10 @@ def run_bieu06(args) -> int:
 
 
 def run_summary(args) -> int:
-    from cchc.reports.bieu06 import ReportError
     from cchc.reports.summary import facts, paragraph
-    from cchc.warehouse.connection import connect, loader_target
 
-    try:
-        with connect(loader_target(), autocommit=True) as conn:
-            found = facts(conn, args.unit, args.start, args.end)
-    except ReportError as err:
-        print(f"cchc report summary: {err}", file=sys.stderr)
+    found = _from_warehouse("summary", facts, args)
+    if found is None:
         return 2
     print(paragraph(found, args.lang))
     return 0

@@ -96,7 +96,7 @@ flags as (
            (due_date is null or due_date >= %(end)s) as is_within
     from dossiers
 )
-select {key} as report_key, field_code, max(field_name),
+select {keys}field_code, max(field_name),
        count(*) filter (where is_new and channel_code = 2),
        count(*) filter (where is_new and channel_code <> 2),
        count(*) filter (where not is_new),
@@ -106,8 +106,8 @@ select {key} as report_key, field_code, max(field_name),
        count(*) filter (where not is_resolved and is_within),
        count(*) filter (where not is_resolved and not is_within)
 from flags
-group by {key}, field_code
-order by {key}, field_code
+group by {keys}field_code
+order by {keys}field_code
 """
 
 
@@ -138,11 +138,11 @@ def figures(conn, code: str, period_start: date, period_end: date) -> Bieu06Figu
     _check_period(period_start, period_end)
     unit = resolve_unit(conn, code, period_end)
     rows = conn.execute(
-        _COUNTS.format(scope=unit.scope, key="unit_code is not null"),
+        _COUNTS.format(scope=unit.scope, keys=""),
         {"code": code, "start": period_start, "end": period_end},
     ).fetchall()
     out = Bieu06Figures(unit, period_start, period_end)
-    for _, field_code, field_name, *values in rows:
+    for field_code, field_name, *values in rows:
         out.fields.append((field_code, field_name or field_code, _counts(values)))
     return out
 
@@ -153,7 +153,7 @@ def figures_of_every_unit(conn, period_start: date, period_end: date) -> dict[tu
     _check_period(period_start, period_end)
     out: dict[tuple[str, str], list] = {}
     rows = conn.execute(
-        _COUNTS.format(scope="true", key="province_code_current, unit_code"),
+        _COUNTS.format(scope="true", keys="province_code_current, unit_code, "),
         {"start": period_start, "end": period_end},
     ).fetchall()
     for province, unit_code, field_code, field_name, *values in rows:

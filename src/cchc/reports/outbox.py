@@ -12,7 +12,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from cchc.report_measures import REPORT_MEASURES
-from cchc.reports.bieu06 import Bieu06Figures, figures_of_every_unit, file_name, resolve_unit, workbook
+from cchc.reports.bieu06 import (
+    Bieu06Figures,
+    ReportError,
+    Unit,
+    figures_of_every_unit,
+    file_name,
+    resolve_unit,
+    workbook,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,35 +40,40 @@ def _write(path: Path, payload: bytes) -> bool:
     return True
 
 
+def _summed_by_field(units: list[list]) -> list[tuple[str, str, dict[str, int]]]:
+    """A province's rows: its units' rows added up field by field."""
+    fields: dict[str, tuple[str, dict[str, int]]] = {}
+    for rows in units:
+        for code, name, counts in rows:
+            _, total = fields.setdefault(code, (name, dict.fromkeys(REPORT_MEASURES, 0)))
+            for m in REPORT_MEASURES:
+                total[m] += counts[m]
+    return [(code, name, total) for code, (name, total) in sorted(fields.items())]
+
+
 def write_month(conn, month: date, outbox: Path) -> dict[str, int]:
     """Every province's and every unit's report of `month`; counts of files written and unchanged."""
     first, last = month_bounds(month)
     by_unit = figures_of_every_unit(conn, first, last)
-    provinces: dict[str, dict[str, tuple[str, dict[str, int]]]] = {}
     written = unchanged = 0
+
+    def emit(province: str, unit: Unit, fields: list) -> None:
+        nonlocal written, unchanged
+        path = outbox / f"{first:%Y-%m}" / province / file_name(unit.code, first, last)
+        if _write(path, workbook(Bieu06Figures(unit, first, last, fields))):
+            written += 1
+        else:
+            unchanged += 1
+
+    provinces: dict[str, list[list]] = {}
     for (province, unit_code), fields in sorted(by_unit.items()):
-        folder = outbox / f"{first:%Y-%m}" / province
+        provinces.setdefault(province, []).append(fields)
         try:
-            unit = resolve_unit(conn, unit_code, last)
-        except ValueError:
+            emit(province, resolve_unit(conn, unit_code, last), fields)
+        except ReportError:
             log.warning("unit %s (province %s): unknown code, no unit report (it counts in the province's)",
                         unit_code, province)  # fmt: skip
-            unit = None
-        if unit is not None:
-            report = Bieu06Figures(unit, first, last, fields)
-            changed = _write(folder / file_name(unit.code, first, last), workbook(report))
-            written, unchanged = written + changed, unchanged + (not changed)
-        for field_code, field_name, counts in fields:  # the province's rows: its units' summed by field
-            name, acc = provinces.setdefault(province, {}).get(
-                field_code, (field_name, dict.fromkeys(REPORT_MEASURES, 0))
-            )
-            provinces[province][field_code] = (name, {m: acc[m] + counts[m] for m in REPORT_MEASURES})
-    for province, fields in sorted(provinces.items()):
-        unit = resolve_unit(conn, province, last)
-        report = Bieu06Figures(unit, first, last, [(c, n, v) for c, (n, v) in sorted(fields.items())])
-        changed = _write(
-            outbox / f"{first:%Y-%m}" / province / file_name(province, first, last), workbook(report)
-        )
-        written, unchanged = written + changed, unchanged + (not changed)
+    for province, units in sorted(provinces.items()):
+        emit(province, resolve_unit(conn, province, last), _summed_by_field(units))
     log.info("Biểu 06 for %s: %d written, %d unchanged, in %s", f"{first:%Y-%m}", written, unchanged, outbox)
     return {"written": written, "unchanged": unchanged, "provinces": len(provinces)}

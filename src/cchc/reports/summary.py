@@ -43,6 +43,20 @@ class SummaryFacts:
     index_month: date | None
     index_groups: list[tuple[str, Decimal | None, Decimal | None]]  # group, computed, published
 
+    # what both languages state, computed once
+    @property
+    def in_time(self) -> int:
+        total = self.report.total
+        return total["resolved_early"] + total["resolved_on_time"]
+
+    @property
+    def meets_payment_target(self) -> bool:
+        return Decimal(self.paid_online) >= ONLINE_PAYMENT_TARGET * self.fee_dossiers
+
+    @property
+    def index_total(self) -> Decimal:
+        return sum((c for _, c, _ in self.index_groups if c is not None), Decimal(0))
+
 
 def number(n: int | Decimal, lang: str = "vi") -> str:
     """10807 -> '10.807' (vi) or '10,807' (en)."""
@@ -55,17 +69,16 @@ def percent(numerator: int, denominator: int, lang: str = "vi") -> str | None:
     divide (a rate of nothing is not 0% and not 100%)."""
     if not denominator:
         return None
-    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
-    text = f"{value:.2f}%"
-    return text.replace(".", ",") if lang == "vi" else text
+    return _two_decimals(Decimal(numerator) * 100 / Decimal(denominator), lang) + "%"
 
 
 def points(value: Decimal | None, lang: str) -> str:
-    if value is None:
-        return "—"
-    text = f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
+    return "—" if value is None else _two_decimals(Decimal(value), lang)
+
+
+def _two_decimals(value: Decimal, lang: str) -> str:
+    """Half up to 2 decimals, with the decimal comma in Vietnamese."""
+    text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
     return text.replace(".", ",") if lang == "vi" else text
 
 
@@ -123,7 +136,7 @@ def paragraph(f: SummaryFacts, lang: str = "vi") -> str:
 def _vi(f: SummaryFacts) -> str:
     t, r = f.report.total, f.report
     n = number
-    in_time = t["resolved_early"] + t["resolved_on_time"]
+    in_time = f.in_time
     parts = [
         f"Trong kỳ báo cáo từ ngày {r.period_start:%d/%m/%Y} đến ngày {r.period_end:%d/%m/%Y}, "
         f"{r.unit.name} tiếp nhận {n(t['received_total'])} hồ sơ phải giải quyết, gồm "
@@ -158,10 +171,9 @@ def _vi(f: SummaryFacts) -> str:
         )
     paid = percent(f.paid_online, f.fee_dossiers)
     if paid:
-        meets = Decimal(f.paid_online) >= ONLINE_PAYMENT_TARGET * f.fee_dossiers
         parts.append(
             f"Thanh toán trực tuyến {n(f.paid_online)}/{n(f.fee_dossiers)} hồ sơ có phí, lệ phí, đạt {paid}, "
-            + ("đạt" if meets else "chưa đạt")
+            + ("đạt" if f.meets_payment_target else "chưa đạt")
             + " mục tiêu 30% của Nghị quyết số 01/NQ-CP."
         )
     if f.index_groups:
@@ -169,9 +181,8 @@ def _vi(f: SummaryFacts) -> str:
         groups = "; ".join(
             f"{names[g]} {points(c, 'vi')} (công bố {points(p, 'vi')})" for g, c, p in f.index_groups
         )
-        computed = sum((c for _, c, _ in f.index_groups if c is not None), Decimal(0))
         parts.append(
-            f"Chỉ số 766 tháng {f.index_month:%m/%Y}, tính từ hồ sơ: {points(computed, 'vi')} điểm; {groups}."
+            f"Chỉ số 766 tháng {f.index_month:%m/%Y}, tính từ hồ sơ: {points(f.index_total, 'vi')} điểm; {groups}."
         )
     return " ".join(parts)
 
@@ -182,7 +193,7 @@ def _en(f: SummaryFacts) -> str:
     def n(v):
         return number(v, "en")
 
-    in_time = t["resolved_early"] + t["resolved_on_time"]
+    in_time = f.in_time
     parts = [
         f"From {r.period_start:%d/%m/%Y} to {r.period_end:%d/%m/%Y}, {r.unit.name} had "
         f"{n(t['received_total'])} dossiers to handle: {n(t['received_online'])} received online, "
@@ -207,10 +218,9 @@ def _en(f: SummaryFacts) -> str:
         parts.append(f"Received online {n(t['received_online'])}/{n(f.received_new)} new dossiers, {online}.")
     paid = percent(f.paid_online, f.fee_dossiers, "en")
     if paid:
-        meets = Decimal(f.paid_online) >= ONLINE_PAYMENT_TARGET * f.fee_dossiers
         parts.append(
             f"Paid online {n(f.paid_online)}/{n(f.fee_dossiers)} dossiers with fees, {paid}, "
-            + ("meeting" if meets else "below")
+            + ("meeting" if f.meets_payment_target else "below")
             + " the 30% target of Resolution 01/NQ-CP."
         )
     if f.index_groups:
@@ -218,9 +228,8 @@ def _en(f: SummaryFacts) -> str:
         groups = "; ".join(
             f"{names[g]} {points(c, 'en')} (published {points(p, 'en')})" for g, c, p in f.index_groups
         )
-        computed = sum((c for _, c, _ in f.index_groups if c is not None), Decimal(0))
         parts.append(
-            f"Decision 766 index for {f.index_month:%m/%Y}, from the records: {points(computed, 'en')} points; "
+            f"Decision 766 index for {f.index_month:%m/%Y}, from the records: {points(f.index_total, 'en')} points; "
             f"{groups}."
         )
     return " ".join(parts)
