@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sqlite3
 import statistics
 import sys
@@ -52,12 +51,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     p.add_argument("--wait-ms", type=int, default=120_000, help="Chromium's budget for a page to settle")
     return p.parse_args(argv)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _warehouse_size(settings) -> dict:
@@ -98,7 +91,7 @@ def measure(state_dir: Path, repeat: int, wait_ms: int) -> dict:
         embedded.start(settings.pgdata_dir)
     p = paths(settings)
     try:
-        up = bring_up(_free_port(), settings=settings)
+        up = bring_up(None, settings=settings)
         out = {
             "state_dir": str(state_dir),
             **_warehouse_size(settings),

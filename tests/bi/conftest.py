@@ -4,19 +4,12 @@ with the dashboards imported from bi/superset/ and the province fence applied.""
 from __future__ import annotations
 
 import os
-import socket
 from datetime import date
 
 import pytest
 
 START, END = date(2026, 5, 1), date(2026, 6, 30)
 PROVINCES = ("01", "91")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _load_world(world) -> None:
@@ -77,7 +70,7 @@ def bi(warehouse, tmp_path_factory):
             _load_world(world)
         finally:
             sim.stop()
-        result = bring_up(_free_port(), settings=get_settings())
+        result = bring_up(None, settings=get_settings())
         yield result["url"], get_settings()
     finally:
         server.stop(paths(get_settings()))

@@ -3,6 +3,7 @@ as bi_reader, the dashboards from bi/superset/, the province fence."""
 
 from __future__ import annotations
 
+import socket
 import time
 
 from cchc.bi import assets, security, server
@@ -11,8 +12,12 @@ from cchc.bi.environment import ADMIN_PASSWORD, ADMIN_USER, ensure_venv, paths, 
 from cchc.settings import Settings, get_settings
 
 
-def bring_up(port: int = 8088, *, settings: Settings | None = None, import_assets: bool = True) -> dict:
+def bring_up(
+    port: int | None = 8088, *, settings: Settings | None = None, import_assets: bool = True
+) -> dict:
+    """`port=None`: any free loopback port (tests, benchmarks: beside a Superset on 8088)."""
     settings = settings or get_settings()
+    port = port or _free_port()
     p = paths(settings)
     timings = {}
     started = time.perf_counter()
@@ -31,3 +36,9 @@ def bring_up(port: int = 8088, *, settings: Settings | None = None, import_asset
         result["roles"] = len(security.apply(client, fence))
     result["seconds"] = time.perf_counter() - started
     return result
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
