@@ -269,8 +269,9 @@ def _grid_as_seen(base: str, out: Path) -> tuple[Path | None, str]:
     if browser.chromium() is None:
         return None, ""
     url = f"{base}/dags/cchc_nightly"
-    png = browser.screenshot(url, out / "airflow_grid.png", width=1600, height=1000, wait_ms=15000)
-    return png, browser.rendered_dom(url, wait_ms=15000)
+    png = out / "airflow_grid.png"
+    dom = browser.rendered_dom(url, wait_ms=15000, width=1600, height=1000, screenshot_to=png)
+    return png, dom
 
 
 def _run_seconds(run: dict) -> float:

@@ -61,10 +61,10 @@ def test_data_docs_pages_load_nothing_from_the_internet(docs_site):
 @needs_browser
 def test_validation_table_is_drawn_and_styled_offline(docs_site):
     url = f"{docs_site['url']}/data-docs/{_validation_page(docs_site['batch'])}"
-    dom = browser.rendered_dom(url)
+    shot = docs_site["out"] / "data_docs_validation.png"
+    dom = browser.rendered_dom(url, screenshot_to=shot)
     # bootstrap-table wraps the table it drew; without its scripts the page is a bare <table>
     assert "bootstrap-table" in dom and "fixed-table-body" in dom, dom[:2000]
-    shot = browser.screenshot(url, docs_site["out"] / "data_docs_validation.png")
     assert shot.stat().st_size > 20_000  # a drawn page, not a blank one
 
 

@@ -42,13 +42,7 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
 
 def screenshot(url: str, out: Path, *, width: int = 1400, height: int = 1000, wait_ms: int = 5000) -> Path:
     """A PNG of the page once its scripts had `wait_ms` of (virtual) time to render."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    proc = _run(
-        [f"--window-size={width},{height}", f"--virtual-time-budget={wait_ms}", f"--screenshot={out}", url],
-        timeout=120,
-    )
-    if not out.is_file():
-        raise RuntimeError(f"chromium wrote no screenshot of {url}: {proc.stderr[-2000:]}")
+    rendered_dom(url, wait_ms=wait_ms, width=width, height=height, screenshot_to=out)
     return out
 
 
