@@ -16,7 +16,7 @@
         on f.unit_key = w.unit_key
     where coalesce(w.province_code_current, f.province_code_current) is not null
     {%- if is_incremental() %}
-        -- an incremental monthly model rolls up only the months it rebuilds (monthly_incremental.sql)
+        -- an incremental monthly model rolls up only the months it rebuilds (macros/monthly_incremental/)
         and f.month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
     {%- endif %}
     group by

@@ -1,10 +1,5 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='replace_months',
-        on_schema_change='append_new_columns',
-        pre_hook="{{ stage_months_to_rebuild(['dossier_span']) }}",
-        post_hook="{{ record_monthly_build() }}",
         indexes=[{'columns': ['month_start']}, {'columns': ['unit_code', 'month_start']}],
     )
 }}
@@ -16,7 +11,7 @@
 -- fct_unit_month_dossier_counts (online, payment, digitisation) exactly. `cchc explain` and the BI
 -- drill to detail read it.
 --
--- Incremental by month like the facts (macros/monthly_incremental.sql): a run rebuilds the whole span
+-- Incremental by month like the facts (macros/monthly_incremental/): a run rebuilds the whole span
 -- of the old and of the new version of every dossier changed since the last run, plus the months the
 -- report date moved over, and reads only the dossiers whose span can meet those months.
 -- depends_on: {{ ref('log_dossier_month_versions') }}

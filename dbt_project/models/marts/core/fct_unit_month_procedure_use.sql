@@ -1,19 +1,8 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='replace_months',
-        on_schema_change='append_new_columns',
-        pre_hook="{{ stage_months_to_rebuild(['dossier_ends']) }}",
-        post_hook="{{ record_monthly_build() }}",
-        indexes=[{'columns': ['month_start']}],
-    )
-}}
-
 -- Per unit × procedure × month: new dossiers received, received online, and paid online. Decision
 -- 766 counts procedures, not dossiers, in three sub-indicators (online procedures that received an
 -- online dossier; fee-bearing procedures that had dossiers, and an online payment).
 --
--- Incremental by month like fct_unit_month_dossier_counts (macros/monthly_incremental.sql): a dossier
+-- Incremental by month like fct_unit_month_dossier_counts (macros/monthly_incremental/): a dossier
 -- counts only in its received month.
 -- depends_on: {{ ref('log_dossier_month_versions') }}
 

@@ -1,17 +1,6 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='replace_months',
-        on_schema_change='append_new_columns',
-        pre_hook="{{ stage_months_to_rebuild(['dossier_ends']) }}",
-        post_hook="{{ record_monthly_build() }}",
-        indexes=[{'columns': ['month_start']}],
-    )
-}}
-
 -- Online payment per unit × month received (Resolution 01/NQ-CP 2022, target var online_payment_target):
 -- dossiers paid online (DuocThanhToanTrucTuyen 1 or 2) among dossiers with fees (TongPhiLePhi > 0).
--- Incremental by month like its input (macros/monthly_incremental.sql): rebuilds the months its input
+-- Incremental by month like its input (macros/monthly_incremental/): rebuilds the months its input
 -- can have changed since the last run.
 -- depends_on: {{ ref('log_dossier_month_versions') }}
 
@@ -20,12 +9,7 @@ select
     unit_key,
     unit_code,
     province_code_current,
-    fee_dossiers,
-    paid_online_dossiers,
-    paid_online_dossiers::numeric / nullif(fee_dossiers, 0) as online_payment_share,
-    {{ var('online_payment_target') }}::numeric as target_share,
-    paid_online_dossiers::numeric / nullif(fee_dossiers, 0) >= {{ var('online_payment_target') }}::numeric
-        as meets_target
+    {{ monthly_measure_columns('payment') }}
 from {{ ref('fct_unit_month_dossier_counts') }}
 where
     fee_dossiers > 0

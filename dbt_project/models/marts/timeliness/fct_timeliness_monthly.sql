@@ -1,20 +1,9 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='replace_months',
-        on_schema_change='append_new_columns',
-        pre_hook="{{ stage_months_to_rebuild(['dossier_span']) }}",
-        post_hook="{{ record_monthly_build() }}",
-        indexes=[{'columns': ['month_start']}],
-    )
-}}
-
 -- Biểu 06 report style per unit × field × month (docs/KPIS.md, "Timeliness, report style"),
 -- with the Decision 766 index-style counts beside it: fct_dossier_monthly_status (one row per dossier
 -- and month it counts in, with the column it falls in) counted by unit, field and month, so every
 -- cell here lists its dossiers there.
 --
--- Incremental by month (macros/monthly_incremental.sql), on the same months as its input: a run
+-- Incremental by month (macros/monthly_incremental/), on the same months as its input: a run
 -- recounts the months whose dossiers changed since the last run and those the report date moved over.
 -- depends_on: {{ ref('log_dossier_month_versions') }}
 

@@ -1,0 +1,155 @@
+{#- Which months an incremental run rebuilds, by input kind (the kinds are documented in
+    _monthly_incremental__macros.yml). Always: the months from the previous run's report date to this
+    one's, since open dossiers' within / overdue state and ends after the old report date move with it. -#}
+
+{#- The CTEs the month queries below read: the dossier versions logged since the model last read the
+    log plus the version each of those dossiers was counted with before, and the batches of the
+    portal entities it reads accepted or superseded since. Each ends with a comma. -#}
+{% macro changed_input_ctes(inputs) -%}
+    {%- set versions = ref('log_dossier_month_versions') -%}
+    {%- if reads_dossier_versions(inputs) %}
+        new_versions as (
+            select v.*
+            from {{ versions }} as v
+            where v._logged_at > (select coalesce(s.previous_versions_seen_at, '-infinity') from state as s)
+        ),
+
+        counted_versions as (
+            select distinct on (v.dossier_code) v.*
+            from {{ versions }} as v
+            where
+                v.dossier_code in (select n.dossier_code from new_versions as n)
+                and v._logged_at <= (select s.previous_versions_seen_at from state as s)
+            order by v.dossier_code asc, v._logged_at desc
+        ),
+
+        touched_versions as (
+            select * from new_versions
+            union all
+            select * from counted_versions
+        ),
+    {%- endif %}
+    {%- set entities = portal_entities_read(inputs) %}
+    {%- if entities %}
+        changed_batches as (
+            select b.batch_id, b.entity
+            from {{ source('audit', 'batches') }} as b
+            where
+                b.entity in ('{{ entities | join("', '") }}')
+                and b.status in ('loaded', 'superseded')
+                and b.finished_at > (select coalesce(s.previous_batches_seen_at, '-infinity') from state as s)
+        ),
+    {%- endif %}
+{%- endmacro %}
+
+{% macro portal_entities_read(inputs) -%}
+    {%- set entities = [] -%}
+    {%- for entity, input in [
+        ('portal_petitions', 'petitions'),
+        ('portal_ratings', 'ratings'),
+        ('portal_service_results', 'service_results'),
+    ] -%}
+        {%- if input in inputs %}{% do entities.append(entity) %}{% endif -%}
+    {%- endfor -%}
+    {{ return(entities) }}
+{%- endmacro %}
+
+{% macro changed_months(inputs) -%}
+    select m::date as month_start
+    from state as s
+    cross join lateral generate_series(
+        date_trunc('month', coalesce(s.previous_as_of_date, s.as_of_date)), s.as_of_month, interval '1 month'
+    ) as m
+    {%- for input in inputs %}
+        union
+        {{ context['changed_months__' ~ input]() }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Timeliness: every month from received to end month (or to the report month while open) of the new
+    and the counted version of every touched dossier (carried over / in progress in each). -#}
+{% macro changed_months__dossier_span() -%}
+    select m::date
+    from touched_versions as v
+    cross join lateral generate_series(
+        v.received_month,
+        coalesce(v.last_month, (select s.as_of_month from state as s)),
+        interval '1 month'
+    ) as m
+    where v.received_month is not null
+{%- endmacro %}
+
+{#- Counts of new and resolved dossiers: only the received and end months of those versions. -#}
+{% macro changed_months__dossier_ends() -%}
+    select v.received_month from touched_versions as v where v.received_month is not null
+    union
+    select v.end_month from touched_versions as v where v.end_month is not null
+{%- endmacro %}
+
+{#- Due months of every raw version of a petition in a changed batch. -#}
+{% macro changed_months__petitions() -%}
+    select date_trunc('month', (p.due_at at time zone 'Asia/Ho_Chi_Minh')::date)::date
+    from {{ source('raw', 'portal_petitions') }} as p
+    where p.id in (
+        select c.id from {{ source('raw', 'portal_petitions') }} as c
+        where c.batch_id in (select b.batch_id from changed_batches as b)
+    )
+{%- endmacro %}
+
+{#- Rated months of every raw version of a rating in a changed batch, and of the ratings of dossiers
+    with a new version (a rating counts in its dossier's unit). -#}
+{% macro changed_months__ratings() -%}
+    select date_trunc('month', (r.rated_at at time zone 'Asia/Ho_Chi_Minh')::date)::date
+    from {{ source('raw', 'portal_ratings') }} as r
+    where
+        r.dossier_code in (
+            select c.dossier_code from {{ source('raw', 'portal_ratings') }} as c
+            where c.batch_id in (select b.batch_id from changed_batches as b)
+        )
+        or r.dossier_code in (select n.dossier_code from new_versions as n)
+{%- endmacro %}
+
+{#- Months of published 766 scores in a changed batch. -#}
+{% macro changed_months__service_results() -%}
+    select make_date(r.year, r.month, 1)
+    from {{ source('raw', 'portal_service_results') }} as r
+    where r.batch_id in (select b.batch_id from changed_batches as b)
+{%- endmacro %}
+
+{#- A full rebuild: every month the table has, and every month from the earliest input on. -#}
+{% macro every_month(inputs) -%}
+    select t.month_start from {{ this }} as t
+    union
+    select m::date
+    from generate_series(
+        (
+            select least(
+                (select min(t.month_start) from {{ this }} as t),
+                {%- if reads_dossier_versions(inputs) %}
+                    (select min(v.received_month) from {{ ref('log_dossier_month_versions') }} as v),
+                {%- endif %}
+                {%- if 'petitions' in inputs %}
+                    (
+                        select date_trunc('month', min(p.due_at at time zone 'Asia/Ho_Chi_Minh'))::date
+                        from {{ source('raw', 'portal_petitions') }} as p
+                    ),
+                {%- endif %}
+                {%- if 'ratings' in inputs %}
+                    (
+                        select date_trunc('month', min(r.rated_at at time zone 'Asia/Ho_Chi_Minh'))::date
+                        from {{ source('raw', 'portal_ratings') }} as r
+                    ),
+                {%- endif %}
+                {%- if 'service_results' in inputs %}
+                    (
+                        select min(make_date(r.year, r.month, 1))
+                        from {{ source('raw', 'portal_service_results') }} as r
+                    ),
+                {%- endif %}
+                (select s.as_of_month from state as s)
+            )
+        ),
+        (select s.as_of_month from state as s),
+        interval '1 month'
+    ) as m
+{%- endmacro %}

@@ -1,0 +1,35 @@
+{#- The session temp tables a monthly model's run shares between its pre-hook, select, strategy and
+    post-hook; named after the model so models built in one session never collide. -#}
+
+{% macro months_to_rebuild() -%}
+    {{ return('months_to_rebuild__' ~ this.identifier) }}
+{%- endmacro %}
+
+{% macro monthly_build_state() -%}
+    {{ return('monthly_build__' ~ this.identifier) }}
+{%- endmacro %}
+
+{#- The first month to rebuild, as a scalar subquery (for index range predicates on dates). -#}
+{% macro first_month_to_rebuild() -%}
+    (select min(m.month_start) from {{ months_to_rebuild() }} as m)
+{%- endmacro %}
+
+{#- The model's inputs (meta.monthly_inputs, set per folder in dbt_project.yml). -#}
+{% macro monthly_inputs() -%}
+    {#- at parse time config.get returns no values: nothing to check yet -#}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set inputs = (config.get('meta') or {}).get('monthly_inputs') -%}
+    {%- if not inputs -%}
+        {{ exceptions.raise_compiler_error(
+            this.identifier ~ ' is a monthly incremental model without meta.monthly_inputs '
+            ~ '(see macros/monthly_incremental/_monthly_incremental__macros.yml)') }}
+    {%- endif -%}
+    {{ return(inputs) }}
+{%- endmacro %}
+
+{#- Whether any input reads the dossier version log (ratings count in their dossier's unit). -#}
+{% macro reads_dossier_versions(inputs) -%}
+    {{ return('dossier_span' in inputs or 'dossier_ends' in inputs or 'ratings' in inputs) }}
+{%- endmacro %}
