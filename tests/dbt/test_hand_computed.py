@@ -29,6 +29,7 @@ from decimal import Decimal
 
 import pytest
 
+from cchc.report_measures import REPORT_MEASURES
 from cchc.transform.dbt import build
 
 from .conftest import BOSUNG_COLUMNS, HOSO_COLUMNS, HOSO_DEFAULTS, SKIP
@@ -151,19 +152,7 @@ def monthly(db) -> dict[tuple, tuple]:
     return {(r[0], r[1], r[2]): tuple(r[3:]) for r in rows}
 
 
-MEASURES = (
-    "received_total",
-    "received_online",
-    "received_direct_postal",
-    "carried_over",
-    "resolved_total",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "in_progress_total",
-    "in_progress_within",
-    "in_progress_overdue",
-)
+MEASURES = REPORT_MEASURES
 
 
 def load_report(conn) -> None:

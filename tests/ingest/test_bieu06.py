@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cchc.report_measures import REPORT_MEASURES
 from cchc.sources.onestop import bieu06
 from cchc.sources.onestop.ingest import ingest_reports
 
@@ -17,19 +18,7 @@ GROUPS = [
     ("Số hồ sơ đang giải quyết", ["Tổng số", "Trong hạn", "Quá hạn"]),
 ]
 # measures in the printed order of GROUPS
-ORDER = [
-    "received_total",
-    "received_online",
-    "received_direct_postal",
-    "carried_over",
-    "resolved_total",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "in_progress_total",
-    "in_progress_within",
-    "in_progress_overdue",
-]
+ORDER = REPORT_MEASURES
 
 FIELDS = [
     ("Hộ tịch", [120, 80, 30, 10, 100, 60, 30, 10, 20, 15, 5]),

@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cchc.report_measures import REPORT_MEASURES
 from cchc.validate.run import validate_batch
 
-MEASURES = (
-    "received_total",
-    "received_online",
-    "received_direct_postal",
-    "carried_over",
-    "resolved_total",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "in_progress_total",
-    "in_progress_within",
-    "in_progress_overdue",
-)
+MEASURES = REPORT_MEASURES
 #             rec  onl dir  car  res  ear  ont  lat  ip  wit  ovd
 HO_TICH = (10, 3, 5, 1, 6, 2, 3, 1, 4, 3, 1)  # received: 10 ≠ 3 + 5 + 1
 CHUNG_THUC = (5, 2, 2, 1, 5, 5, 0, 0, 0, 0, 0)

@@ -12,40 +12,12 @@
 -- export, then the later batch). Incremental runs recompute only the dossiers that appear in batches
 -- accepted or superseded since the last run, reading all their accepted rows again.
 
-with
-
-{% if is_incremental() %}
-    changed_dossiers as (
-        select distinct h.ma_ho_so
-        from {{ source('raw', 'onestop_hoso') }} as h
-        where h.batch_id in ({{ changed_batch_ids('onestop_hoso') }})
-    ),
-{% endif %}
-
-accepted_rows as (
-    select
-        h.*,
-        b.business_date,
-        b.province_code as export_province_code
-    from {{ source('raw', 'onestop_hoso') }} as h
-    inner join {{ source('audit', 'batches') }} as b
-        on h.batch_id = b.batch_id
-    where
-        b.status = 'loaded'
-        and h.ma_ho_so is not null
-        {% if is_incremental() %}
-            and h.ma_ho_so in (select c.ma_ho_so from changed_dossiers as c)
-        {% endif %}
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by ma_ho_so
-            order by ngay_cap_nhat desc nulls last, business_date desc nulls last, batch_id desc, source_row desc
-        ) as state_rank
-    from accepted_rows
+with ranked as (
+    {{ latest_accepted_rows(
+        'onestop_hoso', 'ma_ho_so',
+        'r.ngay_cap_nhat desc nulls last, b.business_date desc nulls last, r.batch_id desc, r.source_row desc',
+        ['b.business_date', 'b.province_code as export_province_code'],
+    ) }}
 )
 
 select
@@ -82,4 +54,3 @@ select
     {{ batches_watermark() }} as _batches_seen_at,
     {{ run_timestamp() }} as _stg_run_at
 from ranked
-where state_rank = 1

@@ -11,40 +11,12 @@
 -- One row per supplement request (dossier × LanBoSung): its latest state among accepted batches.
 -- Incremental like stg_onestop__dossiers: only dossiers in batches accepted/superseded since the last run.
 
-with
-
-{% if is_incremental() %}
-    changed_dossiers as (
-        select distinct s.ma_ho_so
-        from {{ source('raw', 'onestop_bosung') }} as s
-        where s.batch_id in ({{ changed_batch_ids('onestop_bosung') }})
-    ),
-{% endif %}
-
-accepted_rows as (
-    select
-        s.*,
-        b.business_date
-    from {{ source('raw', 'onestop_bosung') }} as s
-    inner join {{ source('audit', 'batches') }} as b
-        on s.batch_id = b.batch_id
-    where
-        b.status = 'loaded'
-        and s.ma_ho_so is not null
-        and s.lan_bo_sung is not null
-        {% if is_incremental() %}
-            and s.ma_ho_so in (select c.ma_ho_so from changed_dossiers as c)
-        {% endif %}
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by ma_ho_so, lan_bo_sung
-            order by ngay_cap_nhat desc nulls last, business_date desc nulls last, batch_id desc, source_row desc
-        ) as state_rank
-    from accepted_rows
+with ranked as (
+    {{ latest_accepted_rows(
+        'onestop_bosung', ['ma_ho_so', 'lan_bo_sung'],
+        'r.ngay_cap_nhat desc nulls last, b.business_date desc nulls last, r.batch_id desc, r.source_row desc',
+        ['b.business_date'],
+    ) }}
 )
 
 select
@@ -59,4 +31,3 @@ select
     {{ batches_watermark() }} as _batches_seen_at,
     {{ run_timestamp() }} as _stg_run_at
 from ranked
-where state_rank = 1

@@ -11,35 +11,8 @@
 -- Dossiers synchronised to the portal: one row per dossier, its first sync among accepted batches.
 -- Incremental (like the one-stop staging) so that fct_dossier can look dossiers up by code.
 
-with
-
-{% if is_incremental() %}
-    changed_dossiers as (
-        select distinct s.dossier_code
-        from {{ source('raw', 'portal_dossier_sync') }} as s
-        where s.batch_id in ({{ changed_batch_ids('portal_dossier_sync') }})
-    ),
-{% endif %}
-
-ranked as (
-    select
-        s.dossier_code,
-        s.unit_code,
-        s.province_code,
-        s.synced_at,
-        s.batch_id,
-        row_number() over (
-            partition by s.dossier_code order by s.synced_at asc nulls last, s.batch_id asc
-        ) as sync_rank
-    from {{ source('raw', 'portal_dossier_sync') }} as s
-    inner join {{ source('audit', 'batches') }} as b
-        on s.batch_id = b.batch_id
-    where
-        b.status = 'loaded'
-        and s.dossier_code is not null
-        {% if is_incremental() %}
-            and s.dossier_code in (select c.dossier_code from changed_dossiers as c)
-        {% endif %}
+with ranked as (
+    {{ latest_accepted_rows('portal_dossier_sync', 'dossier_code', 'r.synced_at asc nulls last, r.batch_id asc') }}
 )
 
 select
@@ -52,4 +25,3 @@ select
     {{ batches_watermark() }} as _batches_seen_at,
     {{ run_timestamp() }} as _stg_run_at
 from ranked
-where sync_rank = 1

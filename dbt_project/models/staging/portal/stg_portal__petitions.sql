@@ -2,26 +2,7 @@
 -- is pulled again when it is resolved). Dates are converted to local dates for counting.
 
 with ranked as (
-    select
-        p.id,
-        p.unit_code,
-        p.province_code,
-        p.category,
-        p.received_at,
-        p.due_at,
-        p.resolved_at,
-        p.satisfied,
-        p.likes,
-        p.dislikes,
-        p.is_repeat,
-        p.batch_id,
-        row_number() over (
-            partition by p.id order by p.resolved_at desc nulls last, p.batch_id desc
-        ) as version_rank
-    from {{ source('raw', 'portal_petitions') }} as p
-    inner join {{ source('audit', 'batches') }} as b
-        on p.batch_id = b.batch_id
-    where b.status = 'loaded' and p.id is not null
+    {{ latest_accepted_rows('portal_petitions', 'id', 'r.resolved_at desc nulls last, r.batch_id desc') }}
 )
 
 select
@@ -41,4 +22,3 @@ select
     (resolved_at at time zone 'Asia/Ho_Chi_Minh')::date as resolved_date,
     batch_id as _batch_id
 from ranked
-where version_rank = 1

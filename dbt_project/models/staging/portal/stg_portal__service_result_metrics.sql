@@ -4,15 +4,10 @@
 -- Values of the wrong JSON type become null here; validation has already named them.
 
 with latest as (
-    select
-        s.*,
-        row_number() over (
-            partition by s.department_code, s.year, s.month, s.time_type order by s.batch_id desc
-        ) as version_rank
-    from {{ source('raw', 'portal_service_results') }} as s
-    inner join {{ source('audit', 'batches') }} as b
-        on s.batch_id = b.batch_id
-    where b.status = 'loaded' and s.department_code is not null
+    {{ latest_accepted_rows(
+        'portal_service_results', ['department_code', 'year', 'month', 'time_type'], 'r.batch_id desc',
+        required=['department_code'],
+    ) }}
 ),
 
 groups as (
@@ -30,7 +25,6 @@ groups as (
         lateral jsonb_array_elements(
             case when jsonb_typeof(l.record -> 'groups') = 'array' then l.record -> 'groups' else '[]' end
         ) as g (value)
-    where l.version_rank = 1
 ),
 
 metrics as (

@@ -1,0 +1,37 @@
+{#- The current version of each key of a raw entity, as every staging model reads it: rows of batches
+    the ledger accepted (status 'loaded'; a quarantined or superseded batch never reaches staging),
+    ranked per key by `order_by` (columns of `r`, the raw row, and `b`, its
+    batch), rank 1 kept. `batch_columns` adds ledger columns to each row (e.g. 'b.business_date').
+    In an incremental model only the keys (their first column) seen in batches accepted or superseded
+    since its last run are read, with all their accepted rows (changed_since_last_run.sql). -#}
+{% macro latest_accepted_rows(entity, keys, order_by, batch_columns=[], required=none) -%}
+    {%- set keys = [keys] if keys is string else keys -%}
+    {%- set required = keys if required is none else required -%}
+    select ranked.*
+    from (
+        select
+            r.*,
+            {%- for column in batch_columns %}
+                {{ column }},
+            {%- endfor %}
+            row_number() over (
+                partition by r.{{ keys | join(', r.') }}
+                order by {{ order_by }}
+            ) as version_rank
+        from {{ source('raw', entity) }} as r
+        inner join {{ source('audit', 'batches') }} as b
+            on r.batch_id = b.batch_id
+        where
+            b.status = 'loaded'
+            {%- for key in required %}
+                and r.{{ key }} is not null
+            {%- endfor %}
+            {%- if is_incremental() %}
+                and r.{{ keys[0] }} in (
+                    select c.{{ keys[0] }} from {{ source('raw', entity) }} as c
+                    where c.batch_id in ({{ changed_batch_ids(entity) }})
+                )
+            {%- endif %}
+    ) as ranked
+    where ranked.version_rank = 1
+{%- endmacro %}
