@@ -25,11 +25,11 @@ help:
 	@echo "make stack  - scheduler, dag-processor, triggerer, api-server, 2 Celery workers, Redis (stack-down stops them)"
 
 # The local virtualenv: production pins plus development tools and the local stack's servers.
-$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml world/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 	@$(BIN)/uv pip sync -q --python $(BIN)/python requirements-dev.lock
-	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . -e world
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -64,8 +64,8 @@ bi-stop: $(STAMP)
 	$(BIN)/cchc bi down
 
 lint: $(STAMP)
-	$(BIN)/ruff check src dags tests bench
-	$(BIN)/ruff format --check src dags tests bench
+	$(BIN)/ruff check src world dags tests bench
+	$(BIN)/ruff format --check src world dags tests bench
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests src/cchc/warehouse/ddl
 
 pytest: $(STAMP)

@@ -66,7 +66,7 @@ def months_before(day: date, months: int) -> date:
 
 # -- the world ------------------------------------------------------------------------------------
 def world(args, world_dir: Path) -> dict:
-    from cchc.generate.generator import Config, config_dict, generate
+    from cchc_world.generate.generator import Config, config_dict, generate
 
     start = months_before(END, args.long_months)
     cfg = Config(

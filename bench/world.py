@@ -19,10 +19,10 @@ HOSO_NAMES = ("hoso.csv", "hoso.xlsx", "hoso.jsonl")
 def generate(cmd: list[str], world_dir: Path) -> dict:
     """Run `cchc generate` in this process (the harness measures the process)."""
     if (
-        importlib.util.find_spec("cchc.generate") is None
+        importlib.util.find_spec("cchc_world.generate") is None
         or importlib.util.find_spec("cchc.commands.generate") is None
     ):
-        raise Unavailable("the generator (cchc.generate, `cchc generate`) is not in the project yet")
+        raise Unavailable("the generator (cchc_world.generate, `cchc generate`) is not in the project yet")
     from cchc.cli import main
 
     code = main(cmd)

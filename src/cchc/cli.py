@@ -29,7 +29,19 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except ModuleNotFoundError as exc:
+        # generate, demo, portal-sim and the local stack's deliveries run on the synthetic world, a
+        # development package the production image does not install (world/README.md)
+        if not (exc.name or "").startswith("cchc_world"):
+            raise
+        print(
+            f"cchc {args.command}: needs the synthetic world package (cchc_world), which production "
+            "installs leave out; in a checkout, `make venv` installs it (uv pip install -e world)",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

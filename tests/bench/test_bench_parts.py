@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import yaml
-
 from bench import report, world
 from bench.dbt_tables import make_table_project
 from bench.monitor import MB, _Sampler

@@ -7,17 +7,11 @@ time, a peak memory); never what the times are — those belong to the machine.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from .support import run_bench, scratch_dir
 
 STAGES = [
     "floor.full",
@@ -37,59 +31,19 @@ STAGES = [
 @pytest.mark.slow
 @pytest.mark.timeout(1600)
 def test_bench_runs_end_to_end_at_tiny_n():
-    # Not under pytest's basetemp: every pytest session starting on the machine resets
-    # /tmp/pytest-of-<user> to 0700, and the embedded server (run as another user when
-    # root) could no longer reach its data directory.
-    tmp_path = Path(tempfile.mkdtemp(prefix="cchc-bench-test-"))
-    try:
+    with scratch_dir("cchc-bench-test-") as tmp_path:
         _run_and_check(tmp_path)
-    finally:
-        shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def _run_and_check(tmp_path: Path) -> None:
     out = tmp_path / "results"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}
-    env["CCHC_DEMO"] = "1"
-    cmd = [
-        sys.executable,
-        "-m",
-        "bench",
-        "--dossiers",
-        "300",
-        "--start",
-        "2025-06-30",
-        "--end",
-        "2025-07-03",
-        "--provinces",
-        "01",
-        "--increment-share",
-        "0.1",
-        "--work",
-        str(tmp_path / "work"),
-        "--out",
-        str(out),
-    ]
-    # Own session: on a timeout the harness, its stage process and its server all go.
-    proc = subprocess.Popen(
-        cmd,
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
     pgdata = tmp_path / "work" / "n300" / "pgdata"
-    try:
-        stdout, stderr = proc.communicate(timeout=1500)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        _stop_server(pgdata)
-        raise
-    left_running = _stop_server(pgdata)
-    assert proc.returncode == 0, stdout[-4000:] + stderr[-4000:]
+    args = [
+        "bench", "--dossiers", "300", "--start", "2025-06-30", "--end", "2025-07-03",
+        "--provinces", "01", "--increment-share", "0.1",
+        "--work", str(tmp_path / "work"), "--out", str(out),
+    ]  # fmt: skip
+    stdout, left_running = run_bench(args, timeout=1500, pgdatas=[pgdata])
     assert "targets (issue 7):" in stdout
 
     files = list(out.glob("*.json"))
@@ -117,10 +71,3 @@ def _run_and_check(tmp_path: Path) -> None:
     # The bench's own warehouse lives under its work folder and was stopped by the bench itself.
     assert (pgdata / "PG_VERSION").exists()
     assert not left_running
-
-
-def _stop_server(pgdata: Path) -> bool:
-    """Stop the bench's server if it is still running; True when it was."""
-    from cchc.warehouse import embedded
-
-    return pgdata.exists() and embedded.stop(pgdata)

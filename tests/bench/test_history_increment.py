@@ -4,19 +4,12 @@ build ok, and both warehouses' increments built the same rows. Never what the ti
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
-
 from bench.history_increment import months_before
 
-REPO = Path(__file__).resolve().parents[2]
+from .support import run_bench, scratch_dir
 
 
 def test_months_before_the_final_day():
@@ -31,41 +24,19 @@ def test_months_before_the_final_day():
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_history_increment_runs_at_tiny_size():
-    # not under pytest's basetemp (see test_bench_smoke: the embedded server must reach its data)
-    tmp_path = Path(tempfile.mkdtemp(prefix="cchc-history-test-"))
-    try:
+    with scratch_dir("cchc-history-test-") as tmp_path:
         _run_and_check(tmp_path)
-    finally:
-        shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def _run_and_check(tmp_path: Path) -> None:
     out, work = tmp_path / "results", tmp_path / "work"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}
-    env["CCHC_DEMO"] = "1"
-    cmd = [
-        sys.executable, "-m", "bench.history_increment", "--dossiers-per-month", "60",
+    args = [
+        "bench.history_increment", "--dossiers-per-month", "60",
         "--short-months", "1", "--long-months", "2", "--provinces", "01",
         "--work", str(work), "--out", str(out),
     ]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd,
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = proc.communicate(timeout=850)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise
-    finally:
-        left_running = [label for label in ("short", "long") if _stop_server(work / label / "pgdata")]
-    assert proc.returncode == 0, stdout[-4000:] + stderr[-4000:]
+    pgdatas = [work / label / "pgdata" for label in ("short", "long")]
+    stdout, left_running = run_bench(args, timeout=850, pgdatas=pgdatas)
     assert "long/short:" in stdout
     assert not left_running
 
@@ -94,9 +65,3 @@ def _run_and_check(tmp_path: Path) -> None:
         assert short[key] == long_[key], key
     assert result["summary"]["same_increment_rows"] is True
     assert result["summary"]["increment_wall_ratio_long_short"] > 0
-
-
-def _stop_server(pgdata: Path) -> bool:
-    from cchc.warehouse import embedded
-
-    return pgdata.exists() and embedded.stop(pgdata)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from bench import pandas_rules
 
 REPO = Path(__file__).resolve().parents[2]

@@ -48,11 +48,11 @@ def bi(warehouse, tmp_path_factory):
     from cchc.bi import server
     from cchc.bi.environment import paths
     from cchc.bi.up import bring_up
-    from cchc.generate.generator import Config, generate
-    from cchc.portal_sim.testing import start_in_thread
     from cchc.settings import get_settings
     from cchc.warehouse import embedded
     from cchc.warehouse.bootstrap import bootstrap
+    from cchc_world.generate.generator import Config, generate
+    from cchc_world.portal_sim.testing import start_in_thread
 
     shared = {k: os.environ.get(k) for k in ("CCHC_STATE_DIR", "CCHC_WORLD_DIR", "CCHC_PORTAL_URL")}
     state = tmp_path_factory.mktemp("bi-state")

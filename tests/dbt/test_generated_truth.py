@@ -209,7 +209,7 @@ def own_warehouse(warehouse, tmp_path_factory):
 
 
 def _generate(out: Path, end: date, horizon: date | None = None) -> Path:
-    from cchc.generate.generator import Config, generate
+    from cchc_world.generate.generator import Config, generate
 
     generate(
         Config(
@@ -287,12 +287,12 @@ def _snapshot(conn) -> dict[tuple[str, str], dict]:
 
 @pytest.fixture(scope="module")
 def scenario(own_warehouse, tmp_path_factory):
-    from cchc.portal_sim.testing import start_in_thread
     from cchc.sources.onestop.discover import find_exports
     from cchc.sources.onestop.ingest import ingest_export
     from cchc.sources.portal.pull import pull_catalogue, pull_endpoint, pull_service_results
     from cchc.transform.dbt import build
     from cchc.warehouse.connection import connect
+    from cchc_world.portal_sim.testing import start_in_thread
 
     from .conftest import SKIP
 

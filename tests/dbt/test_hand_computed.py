@@ -30,6 +30,7 @@ from decimal import Decimal
 import pytest
 
 from cchc.report_measures import REPORT_MEASURES
+from cchc.sources.onestop.columns import BOSUNG, HOSO
 from cchc.transform.dbt import build
 
 from .conftest import BOSUNG_COLUMNS, HOSO_COLUMNS, HOSO_DEFAULTS, SKIP
@@ -181,36 +182,8 @@ def load_report(conn) -> None:
         ledger.accept(conn, batch_id)
 
 
-# raw column -> export header (docs/SOURCES.md)
-HEADERS = {
-    "ma_ho_so": "MaHoSo",
-    "ma_tthc": "MaTTHC",
-    "ten_tthc": "TenTTHC",
-    "ma_linh_vuc": "MaLinhVuc",
-    "ten_linh_vuc": "TenLinhVuc",
-    "ma_don_vi": "MaDonVi",
-    "cap_don_vi": "CapDonVi",
-    "kenh_thuc_hien": "KenhThucHien",
-    "muc_do_dvc": "MucDoDVC",
-    "ngay_nop_ho_so": "NgayNopHoSo",
-    "ngay_tiep_nhan": "NgayTiepNhan",
-    "ngay_hen_tra": "NgayHenTra",
-    "ngay_ket_thuc_xu_ly": "NgayKetThucXuLy",
-    "ngay_tra": "NgayTra",
-    "ngay_tu_choi": "NgayTuChoi",
-    "trang_thai_ho_so": "TrangThaiHoSo",
-    "duoc_thanh_toan_truc_tuyen": "DuocThanhToanTrucTuyen",
-    "tong_phi_le_phi": "TongPhiLePhi",
-    "ho_so_co_thanh_phan_so_hoa": "HoSoCoThanhPhanSoHoa",
-    "co_ket_qua_dien_tu": "CoKetQuaDienTu",
-    "tai_khoan_duoc_xac_thuc_voi_vneid": "TaiKhoanDuocXacThucVoiVNeID",
-    "ngay_cap_nhat": "NgayCapNhat",
-    "lan_bo_sung": "LanBoSung",
-    "ngay_yeu_cau_bo_sung": "NgayYeuCauBoSung",
-    "ngay_cong_dan_bo_sung": "NgayCongDanBoSung",
-    "ngay_hen_tra_truoc": "NgayHenTraTruoc",
-    "ngay_hen_tra_moi": "NgayHenTraMoi",
-}
+# raw column -> export header (docs/SOURCES.md), the contract's names as the ingest reads them
+HEADERS = {c.target: c.source for entity in (HOSO, BOSUNG) for c in entity.columns if c.kind != "citizen"}
 
 
 def _text(value) -> str:

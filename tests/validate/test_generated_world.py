@@ -14,7 +14,7 @@ import pytest
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> Path:
-    from cchc.generate.generator import Config, generate
+    from cchc_world.generate.generator import Config, generate
 
     out = tmp_path_factory.mktemp("world")
     generate(
@@ -37,10 +37,10 @@ def world(tmp_path_factory) -> Path:
 def test_injected_critical_errors_are_quarantined_and_their_corrections_load(
     world, tmp_path, monkeypatch, db, catalogue
 ):
-    from cchc.generate.deliveries import deliver, log
     from cchc.sources.onestop.discover import find_exports
     from cchc.sources.onestop.ingest import ingest_export
     from cchc.validate.run import validate_batch
+    from cchc_world.generate.deliveries import deliver, log
 
     landing = tmp_path / "landing"
     monkeypatch.setenv("CCHC_LANDING_DIR", str(landing))

@@ -172,8 +172,9 @@ def test_rules_that_relate_rows_of_a_report_are_never_grouped(gx_project):
 
 
 def test_validate_batches_groups_by_entity_and_answers_in_the_order_asked(db, raw, catalogue, gx_runs):
-    from cchc.validate.run import validate_batches
     from tests.validate.test_portal import payment
+
+    from cchc.validate.run import validate_batches
 
     hoso = [
         raw.hoso_batch(db, "GE", DAY + dt.timedelta(days=i), _ge_rows(raw, DAY + dt.timedelta(days=i)))

@@ -3,30 +3,26 @@
 -- effectiveDate (first version, or a later effective date) else from its updatedAt date.
 -- Re-announced codes link both ways: replaced_by_code on the old code, predecessor_code on the new.
 
+{#- what a version carries, and which of it starts a new version when it changes -#}
+{%- set attributes = [
+    'procedure_name', 'field_code', 'field_name', 'levels', 'online_level', 'processing_days', 'day_type',
+    'has_fee', 'state', 'decision_date', 'effective_date',
+] %}
+{%- set versioned = ['procedure_name', 'online_level', 'processing_days', 'day_type', 'has_fee', 'state'] %}
+
 with states as (
     select
         procedure_code,
-        procedure_name,
-        field_code,
-        field_name,
-        levels,
-        online_level,
-        processing_days,
-        day_type,
-        has_fee,
-        state,
-        decision_date,
-        effective_date,
+        {%- for column in attributes %}
+            {{ column }},
+        {%- endfor %}
         replaced_by_code,
         updated_at,
         updated_date,
-        row_number() over by_code as state_number,
-        lag(procedure_name) over by_code as previous_name,
-        lag(online_level) over by_code as previous_online_level,
-        lag(processing_days) over by_code as previous_processing_days,
-        lag(day_type) over by_code as previous_day_type,
-        lag(has_fee) over by_code as previous_has_fee,
-        lag(state) over by_code as previous_state
+        {%- for column in versioned %}
+            lag({{ column }}) over by_code as previous_{{ column }},
+        {%- endfor %}
+        row_number() over by_code as state_number
     from {{ ref('stg_portal__formalities') }}
     -- the national catalogue: a province's own announcements (province_code set) carry local codes
     -- that no dossier uses; they feed Decision 766's transparency group, not this dimension
@@ -37,17 +33,9 @@ with states as (
 version_starts as (
     select
         procedure_code,
-        procedure_name,
-        field_code,
-        field_name,
-        levels,
-        online_level,
-        processing_days,
-        day_type,
-        has_fee,
-        state,
-        decision_date,
-        effective_date,
+        {%- for column in attributes %}
+            {{ column }},
+        {%- endfor %}
         updated_at,
         case
             when state_number = 1 then coalesce(effective_date, updated_date)
@@ -56,28 +44,17 @@ version_starts as (
     from states
     where
         state_number = 1
-        or procedure_name is distinct from previous_name
-        or online_level is distinct from previous_online_level
-        or processing_days is distinct from previous_processing_days
-        or day_type is distinct from previous_day_type
-        or has_fee is distinct from previous_has_fee
-        or state is distinct from previous_state
+        {%- for column in versioned %}
+            or {{ column }} is distinct from previous_{{ column }}
+        {%- endfor %}
 ),
 
 dated as (
     select
         procedure_code,
-        procedure_name,
-        field_code,
-        field_name,
-        levels,
-        online_level,
-        processing_days,
-        day_type,
-        has_fee,
-        state,
-        decision_date,
-        effective_date,
+        {%- for column in attributes %}
+            {{ column }},
+        {%- endfor %}
         updated_at,
         -- a version never starts before the one it follows (effective dates can lie ahead)
         max(change_date) over (
@@ -90,17 +67,9 @@ versions as (
     -- several changes taking effect the same day: the latest state is the version
     select
         procedure_code,
-        procedure_name,
-        field_code,
-        field_name,
-        levels,
-        online_level,
-        processing_days,
-        day_type,
-        has_fee,
-        state,
-        decision_date,
-        effective_date,
+        {%- for column in attributes %}
+            {{ column }},
+        {%- endfor %}
         updated_at,
         valid_from,
         row_number() over (partition by procedure_code, valid_from order by updated_at desc) as same_day_rank

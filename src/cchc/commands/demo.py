@@ -41,7 +41,7 @@ def ensure_world(settings) -> dict:
 
     world_json = settings.world_dir / "world.json"
     if not world_json.is_file():
-        from cchc.generate.generator import PRESETS, Config, generate
+        from cchc_world.generate.generator import PRESETS, Config, generate
 
         preset = PRESETS["demo"]
         cfg = Config(
@@ -102,7 +102,7 @@ def run(args) -> int:
     last_day = date.fromisoformat(world["end"])
     days = [last_day - timedelta(days=n) for n in range(max(1, args.days) - 1, -1, -1)]
 
-    from cchc.portal_sim.testing import start_in_thread
+    from cchc_world.portal_sim.testing import start_in_thread
 
     portal_url = start_in_thread(settings.world_dir, faults=None if args.faults == "none" else args.faults)
     # The DAG's tasks run in this process (dag.test): they read these through get_settings().
@@ -136,7 +136,7 @@ def run(args) -> int:
         except Exception as exc:  # the nightly runs go on without it, as in production
             _step(f"procedure catalogue not pulled: {exc}")
 
-        from cchc.generate.deliveries import deliver
+        from cchc_world.generate.deliveries import deliver
 
         reports = []
         for day in days:

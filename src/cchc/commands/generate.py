@@ -3,7 +3,7 @@
 Presets: `--preset demo` (default: 20,000 dossiers, provinces 01 Hà Nội, 11 Điện Biên, 91 An Giang
 — merged from 89 An Giang + 91 Kiên Giang on 2025-07-01) and `--preset big` (1,000,000 dossiers,
 CSV/JSONL only; add `--dossiers 10000000` for the 10M benchmark). Explicit flags override the
-preset. Files only reach `DIR/landing/` through deliveries (`cchc.generate.deliveries.deliver`),
+preset. Files only reach `DIR/landing/` through deliveries (`cchc_world.generate.deliveries.deliver`),
 or all at once with `--deliver-all`.
 """
 
@@ -14,6 +14,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cchc.settings import get_settings
+
+
+def _mess_kinds() -> tuple[str, ...]:
+    # the parser is built for every command, also where the world package is not installed
+    try:
+        from cchc_world.generate.mess import KINDS
+    except ModuleNotFoundError:
+        return ("(the kinds of cchc_world.generate.mess, not installed here)",)
+    return KINDS
 
 
 def register(sub) -> None:
@@ -37,8 +46,7 @@ def register(sub) -> None:
         action="append",
         default=[],
         metavar="KIND=RATE",
-        help="rate of one kind (repeatable): "
-        + ", ".join(__import__("cchc.generate.mess", fromlist=["KINDS"]).KINDS),
+        help="rate of one kind (repeatable): " + ", ".join(_mess_kinds()),
     )
     p.add_argument(
         "--deliver-all", action="store_true", help="also put the final state of every file in DIR/landing"
@@ -52,8 +60,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from cchc.generate import deliveries
-    from cchc.generate.generator import PRESETS, Config, generate
+    from cchc_world.generate import deliveries
+    from cchc_world.generate.generator import PRESETS, Config, generate
 
     out = args.out or get_settings().world_dir
     if args.deliver_until is not None:

@@ -29,8 +29,8 @@ def register(sub) -> None:
 def run(args) -> int:
     from urllib.parse import urlparse
 
-    from cchc.portal_sim.faults import FaultPlan, FaultPlanError
-    from cchc.portal_sim.server import PortalSimulator
+    from cchc_world.portal_sim.faults import FaultPlan, FaultPlanError
+    from cchc_world.portal_sim.server import PortalSimulator
 
     settings = get_settings()
     world = (args.world or settings.world_dir).resolve()

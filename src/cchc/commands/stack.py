@@ -64,11 +64,11 @@ def _print_next(info, world: dict) -> None:
 def run_up(args) -> int:
     from cchc.commands.demo import ensure_world
     from cchc.commands.run import ensure_manifest
-    from cchc.generate.deliveries import deliver
     from cchc.pipeline.dates import run_after_for
     from cchc.settings import get_settings
     from cchc.stack.services import StackError, down, up
     from cchc.transform.dbt import run_dbt
+    from cchc_world.generate.deliveries import deliver
 
     settings = get_settings()
     try:

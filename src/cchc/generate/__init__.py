@@ -1,8 +1,0 @@
-"""The synthetic world: one seed -> provinces, units, procedures, dossier lives, Source A exports,
-portal data, Biểu 06 reports, field mess, the delivery log, and the truth behind them.
-
-Entry points:
-- `cchc.generate.generator.generate(Config(out=…, seed=…, dossiers=…))` (CLI: `cchc generate`)
-- `cchc.generate.deliveries.deliver(world_dir, up_to)` / `deliver_all(world_dir)`: files into landing
-- `cchc.generate.truth.load / monthly / mess / personal_values`: what the generator intended
-"""
