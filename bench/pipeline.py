@@ -2,7 +2,7 @@
 
 - ingest: `cchc.sources.onestop.ingest.ingest_export` over every export of the phase, in
   business-date order (parse + pseudonymise + COPY + ledger, batches left `pending`);
-- validate: `cchc.validate.run.validate_pending()` (GX in PostgreSQL, accept / quarantine);
+- validate: `cchc.validate.validate_pending()` (GX in PostgreSQL, accept / quarantine);
 - dbt: `cchc.transform.dbt.run_dbt(["build"])` on the fresh warehouse (seeds, every model, data
   tests and unit tests), then for the nightly increment `run_dbt(["build", "--exclude",
   "resource_type:seed"])`: the same build, incremental models merging only what changed (the
@@ -54,7 +54,7 @@ def ingest(plan_exports: list[dict]) -> dict:
 
 
 def validate() -> dict:
-    validate_pending = _attr("cchc.validate.run", "validate_pending")
+    validate_pending = _attr("cchc.validate", "validate_pending")
     from cchc.warehouse.connection import connect
 
     with connect() as conn:

@@ -4,23 +4,21 @@ of each mart table."""
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import DAG, task
 
 from cchc.pipeline import assets
-from cchc.settings import LOCAL_TZ
+from cchc.pipeline.dag_defaults import dag_defaults
 
 with DAG(
     dag_id="cchc_bi_extract",
     description="Example downstream DAG scheduled on the marts asset",
     schedule=[assets.MARTS],
-    start_date=pendulum.datetime(2025, 1, 1, tz=LOCAL_TZ),
-    catchup=False,
+    **dag_defaults(retries=False, one_run_at_a_time=False),
     tags=["cchc", "example"],
     doc_md=__doc__,
 ) as dag:
 
-    @task
+    @task(multiple_outputs=False)
     def count_mart_rows() -> dict:
         from cchc.pipeline.extract import mart_row_counts
 

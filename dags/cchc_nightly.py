@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
 from airflow.sdk import (
     DAG,
     AsyncCallback,
@@ -29,6 +28,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from cchc.pipeline import assets, dates
 from cchc.pipeline.alerts import marts_not_refreshed
+from cchc.pipeline.dag_defaults import dag_defaults
 from cchc.pipeline.dbt_group import build_dbt_group
 from cchc.pipeline.deadline import MartsDueMorningAfter
 from cchc.pipeline.portal import DAILY_ENDPOINTS
@@ -46,14 +46,7 @@ with DAG(
     dag_id="cchc_nightly",
     description="Nightly ingestion, validation and marts for the previous business day",
     schedule=CronTriggerTimetable(dates.NIGHTLY_CRON, timezone=LOCAL_TZ, interval=dates.NIGHTLY_INTERVAL),
-    start_date=pendulum.datetime(2025, 1, 1, tz=LOCAL_TZ),
-    catchup=False,
-    max_active_runs=1,
-    default_args={
-        "owner": "cchc",
-        "retries": 2,
-        "retry_delay": timedelta(seconds=settings.retry_delay_seconds),
-    },
+    **dag_defaults(),
     deadline=DeadlineAlert(
         # 06:00 local the morning after the business date (not the logical date: see deadline.py)
         reference=MartsDueMorningAfter(),
@@ -72,7 +65,7 @@ with DAG(
         print(f"{len(refs)} province(s) expected, {sum(r.ready for r in refs)} export(s) ready")
         return [r.province_code for r in refs]
 
-    @task(outlets=assets.RAW_ONESTOP)
+    @task(multiple_outputs=False, outlets=assets.RAW_ONESTOP)
     def ingest_and_validate(province_code: str) -> dict:
         from cchc.pipeline.batches import BatchesQuarantined
         from cchc.pipeline.onestop import ingest_and_validate
@@ -96,7 +89,7 @@ with DAG(
 
     @task_group(group_id="portal")
     def portal():
-        @task
+        @task(multiple_outputs=False)
         def pull(endpoint: str) -> dict:
             from cchc.pipeline.batches import BatchesQuarantined
             from cchc.pipeline.portal import pull as pull_endpoint
@@ -106,7 +99,7 @@ with DAG(
             except BatchesQuarantined as err:
                 raise AirflowFailException(str(err)) from err
 
-        @task(outlets=[assets.RAW_PORTAL["service-results"]])
+        @task(multiple_outputs=False, outlets=[assets.RAW_PORTAL["service-results"]])
         def pull_service_results() -> dict:
             from cchc.pipeline.batches import BatchesQuarantined
             from cchc.pipeline.portal import pull_service_results
@@ -122,7 +115,7 @@ with DAG(
             )(endpoint)
         pull_service_results()
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(multiple_outputs=False, trigger_rule=TriggerRule.ALL_DONE)
     def validate_leftovers() -> dict:
         """Batches earlier runs left pending (a kill after COPY, a broken validation): validated
         every night, whatever happened upstream, before dbt reads the accepted ones."""
@@ -142,19 +135,19 @@ with DAG(
 
         record_marts_refreshed(get_current_context()["run_id"], _business_date())
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(multiple_outputs=False, trigger_rule=TriggerRule.ALL_DONE)
     def data_docs() -> dict:
         from cchc.pipeline.docs import refresh_data_docs
 
         return refresh_data_docs()
 
-    @task
+    @task(multiple_outputs=False)
     def dbt_docs() -> dict:
         from cchc.pipeline.docs import refresh_dbt_docs
 
         return refresh_dbt_docs()
 
-    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
+    @task(multiple_outputs=False, trigger_rule=TriggerRule.ALL_DONE, retries=0)
     def run_summary(provinces: list[str] | None) -> dict:
         from cchc.pipeline.airflow_state import province_results, province_states, step_states
         from cchc.pipeline.outcomes import RunHadFailures, summarise_run

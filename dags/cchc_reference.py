@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
 from airflow.sdk import DAG, CronTriggerTimetable, task
 
 from cchc.pipeline import assets
+from cchc.pipeline.dag_defaults import dag_defaults
 from cchc.settings import LOCAL_TZ, get_settings
 
 settings = get_settings()
@@ -18,19 +18,12 @@ with DAG(
     dag_id="cchc_reference",
     description="Weekly procedure catalogue and administrative-unit reference refresh",
     schedule=CronTriggerTimetable("0 2 * * 1", timezone=LOCAL_TZ, interval=timedelta(days=7)),
-    start_date=pendulum.datetime(2025, 1, 1, tz=LOCAL_TZ),
-    catchup=False,
-    max_active_runs=1,
-    default_args={
-        "owner": "cchc",
-        "retries": 2,
-        "retry_delay": timedelta(seconds=settings.retry_delay_seconds),
-    },
+    **dag_defaults(),
     tags=["cchc", "reference"],
     doc_md=__doc__,
 ) as dag:
 
-    @task(outlets=[assets.RAW_PORTAL["formalities"]])
+    @task(multiple_outputs=False, outlets=[assets.RAW_PORTAL["formalities"]])
     def pull_catalogue() -> dict:
         from cchc.pipeline.portal import pull_catalogue
 

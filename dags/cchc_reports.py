@@ -5,24 +5,21 @@ changed, so a late export's correction reaches the outbox the next night."""
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import DAG, task
 
 from cchc.pipeline import assets
-from cchc.settings import LOCAL_TZ
+from cchc.pipeline.dag_defaults import dag_defaults
 
 with DAG(
     dag_id="cchc_reports",
     description="Last complete month's Biểu 06 per province and unit into the outbox",
     schedule=[assets.MARTS],
-    start_date=pendulum.datetime(2025, 1, 1, tz=LOCAL_TZ),
-    catchup=False,
-    max_active_runs=1,
+    **dag_defaults(retries=False),
     tags=["cchc", "reports"],
     doc_md=__doc__,
 ) as dag:
 
-    @task
+    @task(multiple_outputs=False)
     def write_bieu06_outbox() -> dict:
         from cchc.pipeline.reports import write_outbox
 

@@ -1,6 +1,7 @@
 {#- What each monthly topic counts per unit × month, and the rates it derives from those counts: the
     one list the unit facts select and the province and national rollups sum and recompute (a rate is
-    always recomputed from summed counts, never averaged). `keys` are extra grouping columns. -#}
+    always recomputed from summed counts, never averaged). `keys`, where given, are extra grouping
+    columns. -#}
 {% macro monthly_measures(topic) -%}
     {%- set target = var('online_payment_target') ~ '::numeric' -%}
     {%- set measures = {
@@ -18,7 +19,6 @@
             ],
         },
         'online': {
-            'keys': [],
             'counts': [
                 'received_total', 'received_online', 'received_eligible', 'received_online_eligible',
                 'received_full_online_level', 'received_online_full_online_level',
@@ -30,7 +30,6 @@
             ],
         },
         'payment': {
-            'keys': [],
             'counts': ['fee_dossiers', 'paid_online_dossiers'],
             'rates': [('online_payment_share', 'paid_online_dossiers', 'fee_dossiers')],
             'extras': [
@@ -39,7 +38,6 @@
             ],
         },
         'digitisation': {
-            'keys': [],
             'counts': [
                 'received_total', 'digitised_dossiers', 'vneid_dossiers', 'resolved_total',
                 'electronic_result_dossiers',
@@ -51,7 +49,6 @@
             ],
         },
         'satisfaction': {
-            'keys': [],
             'counts': ['petitions_due', 'petitions_on_time', 'ratings_total', 'ratings_satisfied'],
             'rates': [
                 ('petition_on_time_rate', 'petitions_on_time', 'petitions_due'),
@@ -77,7 +74,7 @@
 {#- A unit-level monthly fact rolled up onto today's 34 provinces (`to='province'`, from the unit
     fact) or onto the nation (`to='nation'`, from the province fact); rates recomputed from the sums. -#}
 {% macro monthly_rollup(relation, topic, to) -%}
-    {%- set keys = monthly_measures(topic)['keys'] -%}
+    {%- set keys = monthly_measures(topic).get('keys', []) -%}
     {%- set counts = monthly_measures(topic)['counts'] -%}
     with rolled as (
         {% if to == 'province' -%}
@@ -99,4 +96,21 @@
         {%- endfor %}
         {{ monthly_measure_columns(topic) }}
     from rolled
+{%- endmacro %}
+
+{#- A unit-level monthly fact that only selects its topic's measures from fct_unit_month_dossier_counts:
+    the unit × month rows where `counted_when` holds, in the months this run rebuilds. -#}
+{% macro monthly_unit_fact(topic, counted_when) -%}
+    select
+        month_start,
+        unit_key,
+        unit_code,
+        province_code_current,
+        {{ monthly_measure_columns(topic) }}
+    from {{ ref('fct_unit_month_dossier_counts') }}
+    where
+        ({{ counted_when }})
+        {%- if is_incremental() %}
+            and month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
+        {%- endif %}
 {%- endmacro %}

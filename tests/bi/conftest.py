@@ -15,8 +15,9 @@ PROVINCES = ("01", "91")
 def _load_world(world) -> None:
     from cchc import ledger
     from cchc.sources.onestop.discover import find_exports
-    from cchc.sources.onestop.ingest import ingest_export, ingest_reports
+    from cchc.sources.onestop.ingest import ingest_export
     from cchc.sources.portal.pull import pull_catalogue, pull_endpoint, pull_service_results
+    from cchc.sources.reports.ingest_reports import ingest_reports
     from cchc.transform.dbt import build, seed
     from cchc.warehouse.connection import connect
 

@@ -528,8 +528,8 @@ def test_generated_bieu06_round_trips_and_reconciles(scenario, tmp_path, monkeyp
     report, where the reconciliation finds every figure `ok`."""
     from cchc.reports.bieu06 import figures, file_name, workbook
     from cchc.reports.bieu06_form import broken_identities
-    from cchc.sources.onestop.bieu06 import read_bieu06
-    from cchc.sources.onestop.ingest import ingest_reports
+    from cchc.sources.reports.bieu06_reader import read_bieu06
+    from cchc.sources.reports.ingest_reports import ingest_reports
     from cchc.transform.dbt import build
     from cchc.warehouse.connection import connect
 
@@ -655,7 +655,7 @@ def test_the_monthly_outbox_writes_each_report_once(scenario, tmp_path):
     sum of its units'; the same night again writes nothing."""
     from cchc.pipeline.reports import last_complete_month
     from cchc.reports.outbox import write_month
-    from cchc.sources.onestop.bieu06 import read_bieu06
+    from cchc.sources.reports.bieu06_reader import read_bieu06
     from cchc.warehouse.connection import connect
 
     assert last_complete_month(date(2026, 5, 31)) == date(2026, 5, 1)

@@ -245,7 +245,7 @@ def hand_made_marts(seeded, warehouse):
     from cchc.settings import get_settings
     from cchc.sources.onestop.discover import find_exports
     from cchc.sources.onestop.ingest import ingest_export
-    from cchc.validate.run import validate_pending
+    from cchc.validate import validate_pending
     from cchc.warehouse.connection import connect
 
     landing = get_settings().landing_dir

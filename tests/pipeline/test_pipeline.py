@@ -181,7 +181,7 @@ def test_only_provinces_of_the_export_day_are_loaded(landing, caplog):
     """A folder is a province only if its code is one on the export's date: anything else is
     reported (a warning naming it) and never loaded, in the one-stop and in the reports area."""
     from cchc.sources.onestop.discover import find_exports
-    from cchc.sources.onestop.ingest import _report_files
+    from cchc.sources.reports.ingest_reports import _report_files
 
     write_export(landing, "77", date(2026, 3, 10))
     write_export(landing, "77", date(2025, 6, 30))  # still a province that day: a late delivery

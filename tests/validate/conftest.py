@@ -20,7 +20,7 @@ _file_seq = itertools.count(1)
 @pytest.fixture(scope="session")
 def gx_project(warehouse):
     """The GX project opened once per session (importing GX and opening it takes seconds)."""
-    from cchc.validate.project import open_project
+    from cchc.validate.gx import open_project
 
     return open_project()
 

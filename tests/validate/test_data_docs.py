@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from cchc.settings import get_settings
-from cchc.validate.run import build_data_docs, validate_batch
+from cchc.validate import build_data_docs, validate_batch
 
 DAY = dt.date(2026, 11, 20)
 MEASURES = ("received_total", "received_online", "received_direct_postal", "carried_over", "resolved_total",

@@ -27,7 +27,7 @@ needs_browser = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def docs_site(warehouse, gx_project, catalogue, tmp_path_factory):
     from cchc.docs.server import serve_in_thread
-    from cchc.validate.run import build_data_docs, validate_batch
+    from cchc.validate import build_data_docs, validate_batch
     from cchc.warehouse.connection import connect
 
     from .conftest import Raw as raw

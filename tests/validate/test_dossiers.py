@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from cchc.validate.run import validate_batch, validate_pending
+from cchc.validate import validate_batch, validate_pending
 
 DAY = dt.date(2026, 11, 18)  # a Wednesday
 

@@ -39,7 +39,7 @@ def test_injected_critical_errors_are_quarantined_and_their_corrections_load(
 ):
     from cchc.sources.onestop.discover import find_exports
     from cchc.sources.onestop.ingest import ingest_export
-    from cchc.validate.run import validate_batch
+    from cchc.validate import validate_batch
     from cchc_world.generate.deliveries import deliver, log
 
     landing = tmp_path / "landing"

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from cchc.validate import grouped, run
+from cchc.validate import grouped, single, validate_batch, validate_group, validate_pending
 from cchc.validate.grouped import plan_groups
-from cchc.validate.run import validate_batch, validate_group, validate_pending
+from cchc.validate.statistics import refresh_statistics
 
 DAY = dt.date(2026, 11, 18)  # a Wednesday
 MONDAY = dt.date(2026, 11, 2)
@@ -22,13 +22,13 @@ MONDAY = dt.date(2026, 11, 2)
 def gx_runs(monkeypatch):
     """Which batches GX validated one by one (the rest were judged from a group run)."""
     alone: list[int] = []
-    original = run._run_suites
+    original = single.run_suites
 
     def counting(project, entity, batch_id, rows):
         alone.append(batch_id)
         return original(project, entity, batch_id, rows)
 
-    monkeypatch.setattr(run, "_run_suites", counting)
+    monkeypatch.setattr(single, "run_suites", counting)
     return alone
 
 
@@ -165,16 +165,16 @@ def test_groups_are_capped_in_batches_and_rows():
 def test_rules_that_relate_rows_of_a_report_are_never_grouped(gx_project):
     from cchc.validate.entities import ENTITIES
 
-    configs, _, _ = run._suite_configs(gx_project, ENTITIES["bieu06_rows"])
+    configs, _, _ = single.suite_configs(gx_project, ENTITIES["bieu06_rows"])
     assert not grouped.groupable("bieu06_rows", configs)
-    configs, _, _ = run._suite_configs(gx_project, ENTITIES["onestop_hoso"])
+    configs, _, _ = single.suite_configs(gx_project, ENTITIES["onestop_hoso"])
     assert grouped.groupable("onestop_hoso", configs)
 
 
 def test_validate_batches_groups_by_entity_and_answers_in_the_order_asked(db, raw, catalogue, gx_runs):
     from tests.validate.test_portal import payment
 
-    from cchc.validate.run import validate_batches
+    from cchc.validate import validate_batches
 
     hoso = [
         raw.hoso_batch(db, "GE", DAY + dt.timedelta(days=i), _ge_rows(raw, DAY + dt.timedelta(days=i)))
@@ -218,7 +218,7 @@ def test_a_group_run_renders_in_data_docs(db, raw, catalogue, caplog):
     import logging
 
     from cchc.settings import get_settings
-    from cchc.validate.run import build_data_docs
+    from cchc.validate import build_data_docs
 
     ids = [raw.hoso_batch(db, "GG", DAY, _ge_rows(raw, DAY), file_name=f"hoso-{i}.csv") for i in range(2)]
     assert [o.status for o in validate_group(ids)] == ["loaded", "loaded"]
@@ -250,6 +250,6 @@ def test_statistics_are_refreshed_when_new_batches_are_most_of_the_change(db, ra
         if changed >= 50:
             break
         time.sleep(0.1)
-    assert not run.refresh_statistics(target, "onestop_hoso", [small])  # too small to matter
-    assert run.refresh_statistics(target, "onestop_hoso", [small], min_rows=10)
-    assert not run.refresh_statistics(target, "onestop_hoso", [small], min_rows=10)  # already fresh
+    assert not refresh_statistics(target, "onestop_hoso", [small])  # too small to matter
+    assert refresh_statistics(target, "onestop_hoso", [small], min_rows=10)
+    assert not refresh_statistics(target, "onestop_hoso", [small], min_rows=10)  # already fresh

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from cchc.validate.run import validate_batch
+from cchc.validate import validate_batch
 
 DAY = dt.date(2026, 11, 18)
 TS = dt.datetime(2026, 11, 18, 9, 15, tzinfo=dt.timezone(dt.timedelta(hours=7)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cchc.report_measures import REPORT_MEASURES
-from cchc.validate.run import validate_batch
+from cchc.validate import validate_batch
 
 MEASURES = REPORT_MEASURES
 #             rec  onl dir  car  res  ear  ont  lat  ip  wit  ovd

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cchc.validate.run import validate_batch
+from cchc.validate import validate_batch
 
 MONDAY = dt.date(2026, 11, 2)
 

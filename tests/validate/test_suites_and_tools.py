@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from cchc.settings import get_settings
+from cchc.validate import build_data_docs, validate_batch
 from cchc.validate.entities import ENTITIES
-from cchc.validate.run import build_data_docs, validate_batch
 from cchc.validate.suites import project_file_with_assets, suite_documents, suites_dir
 
 
@@ -46,19 +46,25 @@ def test_unit_codes_checked_against_the_version_valid_on_the_date(db, raw, gx_pr
     ]
     rows[2]["ma_don_vi"] = "30001"  # rows[1] keeps the old code after the reorganisation
     bid = raw.hoso_batch(db, "U1", day_new, rows)
-    batch = gx_project.batch_for("onestop_hoso", bid)
     kwargs = {
         "column": "ma_don_vi",
         "date_expression": "ngay_tiep_nhan::date",
         "show": ["source_row", "ma_don_vi"],
     }
-    result = batch.validate(ExpectUnitCodesValidOnDate(reference_table="staging.test_ref_units", **kwargs))
+
+    def validate(expectation):
+        [result] = gx_project.run(
+            "onestop_hoso", bid, [expectation.configuration], id_columns=["source_row"]
+        ).results
+        return result
+
+    result = validate(ExpectUnitCodesValidOnDate(reference_table="staging.test_ref_units", **kwargs))
     assert result.success is False
     assert result.result["unexpected_count"] == 1
     assert result.result["details"]["unexpected_rows"] == [
         {"source_row": 2, "ma_don_vi": "00001", "checked_on": day_new}
     ]
-    missing = batch.validate(ExpectUnitCodesValidOnDate(reference_table="staging.no_such_units", **kwargs))
+    missing = validate(ExpectUnitCodesValidOnDate(reference_table="staging.no_such_units", **kwargs))
     assert missing.success is False
     assert missing.exception_info  # it says why instead of passing
 

@@ -1,9 +1,5 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key='dossier_code',
-        on_schema_change='append_new_columns',
         indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['_int_run_at']}],
     )
 }}

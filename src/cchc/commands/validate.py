@@ -14,7 +14,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from cchc.validate.run import build_data_docs, validate_batch, validate_pending
+    from cchc.validate import build_data_docs, validate_batch, validate_pending
 
     outcomes = [validate_batch(args.batch)] if args.batch is not None else validate_pending(args.entity)
     for out in outcomes:

@@ -30,7 +30,7 @@ def as_list(result: Any) -> list[dict[str, Any]]:
 def validate_new(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Validate every batch still pending (one GX run per entity for all of them); keep the others
     as they are. Validation that broke (not the data's fault) raises, so the task is retried."""
-    from cchc.validate.run import ValidationError, validate_batches
+    from cchc.validate import ValidationError, validate_batches
 
     pending = [
         o["batch_id"] for o in outcomes if o.get("status") == "pending" and o.get("batch_id") is not None

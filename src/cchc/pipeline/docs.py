@@ -9,7 +9,7 @@ log = logging.getLogger(__name__)
 
 
 def refresh_data_docs() -> dict[str, Any]:
-    from cchc.validate.run import build_data_docs
+    from cchc.validate import build_data_docs
 
     result = build_data_docs()
     log.info("data docs refreshed: %s", result)

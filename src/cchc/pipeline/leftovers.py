@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 def validate_leftovers() -> dict[str, Any]:
     """Validate every batch still pending, of any entity and date. Never raises for a batch: a
     validation that broke leaves it pending, and the run summary reports it."""
-    from cchc.validate.run import validate_pending
+    from cchc.validate import validate_pending
 
     outcomes = [as_dict(o) for o in validate_pending()]
     broken = [f"batch {o['batch_id']}: {o['error']}" for o in outcomes if o.get("error")]

@@ -138,7 +138,7 @@ def settle_deadlines(dag_id: str, run_id: str) -> list[str]:
     from airflow.api_fastapi.core_api.datamodels.dag_run import DAGRunResponse
     from airflow.models import DagRun
     from airflow.models.deadline import Deadline
-    from airflow.utils import timezone
+    from airflow.sdk.timezone import utcnow
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
@@ -158,7 +158,7 @@ def settle_deadlines(dag_id: str, run_id: str) -> list[str]:
             ):
                 session.delete(deadline)
                 outcomes.append("met")
-            elif timezone.utcnow() >= deadline.deadline_time:
+            elif utcnow() >= deadline.deadline_time:
                 context = {
                     "dag_run": DAGRunResponse.model_validate(run).model_dump(mode="json"),
                     "deadline": {"id": str(deadline.id), "deadline_time": deadline.deadline_time.isoformat()},

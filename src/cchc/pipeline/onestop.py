@@ -97,7 +97,8 @@ def exports_to_ingest(province_code: str, business_date: date) -> list:
 
 def ingest_and_validate(province_code: str, business_date: date) -> dict[str, Any]:
     """Ingest and validate one province-day; returns counts and the batches it touched."""
-    from cchc.sources.onestop.ingest import ingest_export, ingest_reports
+    from cchc.sources.onestop.ingest import ingest_export
+    from cchc.sources.reports.ingest_reports import ingest_reports
 
     started = time.perf_counter()
     exports = exports_to_ingest(province_code, business_date)

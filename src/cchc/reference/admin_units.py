@@ -206,11 +206,6 @@ def successors(unit_code: str, valid_from: date) -> tuple[Succession, ...]:
     return _successors_index().get((unit_code, valid_from), ())
 
 
-def predecessors(unit_code: str, valid_from: date) -> tuple[Succession, ...]:
-    """The old versions that passed (some share of) their work to this current version."""
-    return _predecessors_index().get((unit_code, valid_from), ())
-
-
 def current_successor(unit_code: str, on: date) -> AdminUnit:
     """Where the unit valid on `on` sits on today's map: itself if still valid, else its
     largest-share successor."""

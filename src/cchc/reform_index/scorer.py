@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from cchc.reform_index.rules import Rule
@@ -29,10 +29,6 @@ class IndicatorScore:
     score: Decimal
     max_points: Decimal
     note: str | None = None
-
-
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def score(rule: Rule, numerator: int, denominator: int) -> IndicatorScore:

@@ -107,7 +107,7 @@ def plan_groups(
 def group_run_configs(configs: list) -> dict[str, Any]:
     """The configurations a group run validates, keyed by the id of the suite's configuration
     they stand for: the band is left out (judged per batch), uniqueness becomes per batch."""
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+    from cchc.validate.gx import configuration
 
     run: dict[str, Any] = {}
     for config in configs:
@@ -118,11 +118,11 @@ def group_run_configs(configs: list) -> dict[str, Any]:
             kwargs = {"column_list": ["batch_id", *columns]}
             if "column" in config.kwargs:
                 kwargs["ignore_row_if"] = "any_value_is_missing"  # a single column's nulls are not duplicates
-            run[config.id] = ExpectationConfiguration(
-                type="expect_compound_columns_to_be_unique",
-                kwargs=kwargs,
-                meta=config.meta,
-                id=str(uuid.uuid5(uuid.UUID(config.id), "per batch")),
+            run[config.id] = configuration(
+                "expect_compound_columns_to_be_unique",
+                kwargs,
+                config.meta,
+                str(uuid.uuid5(uuid.UUID(config.id), "per batch")),
             )
         else:
             run[config.id] = config

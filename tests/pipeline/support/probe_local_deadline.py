@@ -22,8 +22,8 @@ def main() -> None:
     from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
     from airflow.models import DagRun
     from airflow.models.deadline import Deadline
+    from airflow.sdk.timezone import utcnow
     from airflow.serialization.serialized_objects import DagSerialization
-    from airflow.utils import timezone
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState
     from airflow.utils.types import DagRunTriggeredByType
@@ -60,7 +60,7 @@ def main() -> None:
                 state=DagRunState.RUNNING,
                 triggered_by=DagRunTriggeredByType.TEST,
                 triggering_user_name="probe",
-                start_date=timezone.utcnow(),
+                start_date=utcnow(),
                 session=session,
             )
             session.flush()
@@ -69,7 +69,7 @@ def main() -> None:
             if case == "missed":
                 # created before its morning, which has passed since: a night that did not make it
                 for d in deadlines:
-                    d.deadline_time = timezone.utcnow() - timedelta(minutes=1)
+                    d.deadline_time = utcnow() - timedelta(minutes=1)
                 run.state = DagRunState.FAILED
             else:
                 run.state = DagRunState.SUCCESS

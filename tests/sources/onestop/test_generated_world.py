@@ -11,7 +11,8 @@ import pytest
 from psycopg import sql
 
 from cchc.sources.onestop.discover import find_exports
-from cchc.sources.onestop.ingest import ingest_export, ingest_reports
+from cchc.sources.onestop.ingest import ingest_export
+from cchc.sources.reports.ingest_reports import ingest_reports
 
 MESS = ("truncated", "duplicate", "corrected", "extra_column", "bom", "excel_text", "bieu06_malformed")
 

@@ -184,7 +184,7 @@ def test_two_runs_at_once_load_once(landing, db, h, monkeypatch, caplog):
     first = threading.Thread(target=lambda: results.__setitem__("first", ingest_export(export)))
     first.start()
     assert started.wait(30)
-    with caplog.at_level("INFO", logger="cchc.sources.onestop.ingest"):
+    with caplog.at_level("INFO", logger="cchc.sources.landing_files"):
         results["second"] = ingest_export(export)
     first.join(30)
 

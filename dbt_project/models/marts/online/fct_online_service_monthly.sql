@@ -4,15 +4,4 @@
 -- can have changed since the last run.
 -- depends_on: {{ ref('log_dossier_month_versions') }}
 
-select
-    month_start,
-    unit_key,
-    unit_code,
-    province_code_current,
-    {{ monthly_measure_columns('online') }}
-from {{ ref('fct_unit_month_dossier_counts') }}
-where
-    received_total > 0
-    {% if is_incremental() %}
-        and month_start in (select m.month_start from {{ months_to_rebuild() }} as m)
-    {% endif %}
+{{ monthly_unit_fact('online', counted_when='received_total > 0') }}

@@ -1,9 +1,5 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key=['dossier_code', 'request_no'],
-        on_schema_change='append_new_columns',
         indexes=[{'columns': ['dossier_code', 'request_no'], 'unique': true}, {'columns': ['_stg_run_at']}],
     )
 }}

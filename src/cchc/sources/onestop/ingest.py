@@ -1,4 +1,4 @@
-"""Source A into raw: one batch per export file or report file, each with its own outcome.
+"""Source A into raw: one batch per export file, each with its own outcome.
 
 Protocol (docs/ARCHITECTURE.md, `cchc.ledger`):
 1. an export without manifest.json is not ready: nothing happens;
@@ -12,28 +12,21 @@ Protocol (docs/ARCHITECTURE.md, `cchc.ledger`):
    run loads the file whole;
 5. a file that cannot be loaded as a whole (missing required column, unreadable) is
    `quarantined` alone; a bug or lost connection leaves it `failed`, safe to retry.
-A session advisory lock per province-day (and per province for reports) makes a second run
+A session advisory lock per province-day makes a second run
 wait for the first, then find its batches and record duplicates instead of loading twice.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 
 import psycopg
 
 from cchc import ledger
 from cchc.load.copy import copy_rows
 from cchc.privacy import Pseudonymiser
-from cchc.settings import get_settings
-from cchc.sources.onestop import bieu06
+from cchc.sources.landing_files import LandingFile, advisory_lock, close_new, failed, relative
 from cchc.sources.onestop.columns import HOSO_FILES, Entity, entity_for
 from cchc.sources.onestop.discover import Export
 from cchc.sources.onestop.manifest import (
@@ -53,8 +46,6 @@ from cchc.warehouse.connection import connect
 log = logging.getLogger(__name__)
 
 SOURCE = "onestop"
-REPORTS_SOURCE = "reports"
-REPORTS_ENTITY = "bieu06_rows"
 REJECT_COLUMNS = ("batch_id", "file_name", "source_row", "column_name", "raw_value", "reason")
 
 
@@ -62,119 +53,20 @@ class ExportMismatch(Exception):
     """Found while loading (XLSX rows are counted by the loader): the export does not match."""
 
 
-@dataclass(frozen=True)
-class _File:
-    name: str
-    path: Path
-    sha256: str | None
-    manifest_rows: int | None
-
-
-# -- locking ----------------------------------------------------------------------------------
-def _lock_key(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-
-
-@contextmanager
-def _advisory_lock(conn: psycopg.Connection, name: str) -> Iterator[None]:
-    key = _lock_key(name)
-    if not conn.execute("select pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
-        log.info("%s is being ingested by another run: waiting for it to finish", name)
-        started = time.monotonic()
-        conn.execute("select pg_advisory_lock(%s)", (key,))
-        log.info("%s: lock acquired after %.1f s", name, time.monotonic() - started)
-    try:
-        yield
-    finally:
-        if not conn.closed and not conn.broken:
-            conn.execute("select pg_advisory_unlock(%s)", (key,))
-
-
 # -- ledger helpers ---------------------------------------------------------------------------
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(get_settings().landing_dir))
-    except ValueError:
-        return str(path)
-
-
-def _close_new(
-    conn: psycopg.Connection,
-    slot: ledger.BatchSlot,
-    file: _File,
-    status: str,
-    reason: str,
-) -> ledger.BatchOutcome:
-    """A ledger row that ends at once (quarantined/failed), not repeated for the same bytes."""
-    with conn.transaction():
-        same = conn.execute(
-            """
-            select batch_id from audit.batches
-            where source = %s and entity = %s and province_code is not distinct from %s
-              and business_date is not distinct from %s and file_name = %s
-              and sha256 is not distinct from %s and status = %s and reason = %s
-            order by batch_id desc limit 1
-            """,
-            (
-                slot.source,
-                slot.entity,
-                slot.province_code,
-                slot.business_date,
-                slot.file_name,
-                file.sha256,
-                status,
-                reason,
-            ),
-        ).fetchone()
-        if same and status == "quarantined":
-            batch_id = same[0]
-        else:
-            batch_id = ledger.open_batch(
-                conn,
-                slot,
-                file_path=_relative(file.path),
-                sha256=file.sha256,
-                manifest_rows=file.manifest_rows,
-                status=status,
-                reason=reason,
-            )
-            ledger.close_as(conn, batch_id, status, reason)
-    log.warning("%s %s: %s", _relative(file.path), status, reason)
-    return ledger.BatchOutcome(
-        batch_id, slot.entity, slot.province_code, slot.business_date, slot.file_name, status, 0, reason
-    )
-
-
-def _failed(
-    conn: psycopg.Connection, slot: ledger.BatchSlot, file: _File, exc: Exception
-) -> ledger.BatchOutcome:
-    reason = f"load failed: {type(exc).__name__}: {exc}"[:2000]
-    log.exception("%s: %s", _relative(file.path), reason)
-    try:
-        if conn.broken:
-            with connect(autocommit=True) as fresh:
-                return _close_new(fresh, slot, file, "failed", reason)
-        return _close_new(conn, slot, file, "failed", reason)
-    except psycopg.Error:
-        log.exception("could not record the failure of %s in the ledger", _relative(file.path))
-        return ledger.BatchOutcome(
-            None, slot.entity, slot.province_code, slot.business_date, slot.file_name, "failed", 0, reason
-        )
-
-
-def _duplicate(conn, slot: ledger.BatchSlot, file: _File, earlier: int) -> ledger.BatchOutcome:
+def _duplicate(conn, slot: ledger.BatchSlot, file: LandingFile, earlier: int) -> ledger.BatchOutcome:
     reason = f"same content (sha256) as batch {earlier}: nothing loaded"
     batch_id = ledger.open_batch(
         conn,
         slot,
-        file_path=_relative(file.path),
+        file_path=relative(file.path),
         sha256=file.sha256,
         manifest_rows=file.manifest_rows,
         status="duplicate",
         reason=reason,
     )
     ledger.close_as(conn, batch_id, "duplicate")
-    log.info("%s: duplicate of batch %s", _relative(file.path), earlier)
+    log.info("%s: duplicate of batch %s", relative(file.path), earlier)
     return ledger.BatchOutcome(
         batch_id, slot.entity, slot.province_code, slot.business_date, slot.file_name, "duplicate", 0, reason
     )
@@ -215,7 +107,9 @@ def _warnings(file_name: str, report: TypingReport) -> list[str]:
 
 
 # -- one export file --------------------------------------------------------------------------
-def _copy_file(conn: psycopg.Connection, batch_id: int, entity: Entity, file: _File, typer: RowTyper) -> None:
+def _copy_file(
+    conn: psycopg.Connection, batch_id: int, entity: Entity, file: LandingFile, typer: RowTyper
+) -> None:
     table = f"raw.{entity.table}"
     if file.path.suffix == ".jsonl":
         with open_jsonl(file.path) as objects:
@@ -236,7 +130,7 @@ def _copy_file(conn: psycopg.Connection, batch_id: int, entity: Entity, file: _F
 
 
 def _ingest_file(
-    conn: psycopg.Connection, export: Export, file: _File, pseudonymiser: Pseudonymiser
+    conn: psycopg.Connection, export: Export, file: LandingFile, pseudonymiser: Pseudonymiser
 ) -> ledger.BatchOutcome:
     entity = entity_for(file.name)
     assert entity is not None
@@ -250,7 +144,7 @@ def _ingest_file(
             batch_id = ledger.open_batch(
                 conn,
                 slot,
-                file_path=_relative(file.path),
+                file_path=relative(file.path),
                 sha256=file.sha256,
                 manifest_rows=file.manifest_rows,
             )
@@ -271,15 +165,15 @@ def _ingest_file(
                 warnings=_warnings(file.name, report),
             )
     except FileRejected as exc:
-        return _close_new(conn, slot, file, "quarantined", str(exc))
+        return close_new(conn, slot, file, "quarantined", str(exc))
     except ExportMismatch:
         raise
     except Exception as exc:
-        return _failed(conn, slot, file, exc)
+        return failed(conn, slot, file, exc)
     seconds = time.monotonic() - started
     log.info(
         "%s: batch %s pending, %s rows loaded, %s rejected, %.1f s (%.0f rows/s)",
-        _relative(file.path),
+        relative(file.path),
         batch_id,
         report.rows_ok,
         report.rejected_rows,
@@ -298,7 +192,7 @@ def _ingest_file(
 
 
 def _quarantine_export(
-    conn: psycopg.Connection, export: Export, files: list[_File], reason: str
+    conn: psycopg.Connection, export: Export, files: list[LandingFile], reason: str
 ) -> list[ledger.BatchOutcome]:
     outcomes = []
     for file in files:
@@ -306,14 +200,14 @@ def _quarantine_export(
         if entity is None:
             continue
         slot = ledger.BatchSlot(SOURCE, entity.table, export.province_code, export.business_date, file.name)
-        outcomes.append(_close_new(conn, slot, file, "quarantined", reason))
+        outcomes.append(close_new(conn, slot, file, "quarantined", reason))
     return outcomes
 
 
 def _quarantine_after_load(
     conn: psycopg.Connection,
     export: Export,
-    files: list[_File],
+    files: list[LandingFile],
     done: list[ledger.BatchOutcome],
     reason: str,
 ) -> list[ledger.BatchOutcome]:
@@ -347,11 +241,13 @@ def _export_files(export: Export) -> list[str]:
     return [n for n in names if entity_for(n) is not None]
 
 
-def _checked_files(export: Export, manifest: Manifest, checks: list[FileCheck]) -> list[_File]:
+def _checked_files(export: Export, manifest: Manifest, checks: list[FileCheck]) -> list[LandingFile]:
     files = []
     for check in checks:
         entry = manifest.file(check.name)
-        files.append(_File(check.name, export.path / check.name, check.sha256, entry.rows if entry else None))
+        files.append(
+            LandingFile(check.name, export.path / check.name, check.sha256, entry.rows if entry else None)
+        )
     # Dossiers first, so that a count mismatch found while loading them stops the export before
     # anything of it is committed.
     return sorted(files, key=lambda f: (f.name not in HOSO_FILES, f.name))
@@ -364,13 +260,15 @@ def ingest_export(export: Export) -> list[ledger.BatchOutcome]:
         log.info("%s: no %s yet, export not ready (will be picked up when it arrives)", label, MANIFEST)
         return []
     pseudonymiser = Pseudonymiser()
-    with connect(autocommit=True) as conn, _advisory_lock(conn, label):
+    with connect(autocommit=True) as conn, advisory_lock(conn, label):
         present = _export_files(export)
         try:
             manifest = read_manifest(export.path)
             check_belongs_to(manifest, export.province_code, export.business_date)
         except ManifestError as exc:
-            files = [_File(n, export.path / n, file_sha256(export.path / n), None) for n in sorted(present)]
+            files = [
+                LandingFile(n, export.path / n, file_sha256(export.path / n), None) for n in sorted(present)
+            ]
             return _quarantine_export(conn, export, files, f"export {label} quarantined: {exc}")
         checks = [c for c in check_export(export.path, manifest, present) if entity_for(c.name) is not None]
         files = _checked_files(export, manifest, checks)
@@ -388,103 +286,3 @@ def ingest_export(export: Export) -> list[ledger.BatchOutcome]:
                 reason = f"export {label} does not match its manifest: {exc}"
                 return _quarantine_after_load(conn, export, files, outcomes, reason)
         return outcomes
-
-
-# -- Biểu 06 reports --------------------------------------------------------------------------
-def _province_codes_ever() -> frozenset[str]:
-    """Province codes of either map (a report's period can be before or after 2025-07-01)."""
-    from cchc.reference import admin_units
-
-    return admin_units.province_codes(date(2025, 6, 30)) | admin_units.province_codes(date(2025, 7, 1))
-
-
-def _report_files(province_code: str | None) -> list[tuple[str, Path]]:
-    root = get_settings().landing_dir / "reports"
-    if not root.is_dir():
-        return []
-    wanted = {province_code} if province_code else set(get_settings().province_filter)
-    found = []
-    for province_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
-        if province_dir.name not in _province_codes_ever():
-            log.warning("ignoring %s: not the code of a province (of any day)", _relative(province_dir))
-            continue
-        if wanted and province_dir.name not in wanted:
-            continue
-        for path in sorted(province_dir.iterdir()):
-            if (
-                path.is_file()
-                and not path.is_symlink()
-                and path.suffix.lower() == ".xlsx"
-                and not path.name.startswith("~$")
-            ):
-                found.append((province_dir.name, path))
-    return found
-
-
-def _seen(conn: psycopg.Connection, slot: ledger.BatchSlot, sha256: str) -> int | None:
-    # Reports stay in the landing folder and are rescanned every night: bytes already handled
-    # (loaded, pending, quarantined…) are not news and get no new ledger row.
-    row = conn.execute(
-        """
-        select batch_id from audit.batches
-        where source = %s and entity = %s and province_code is not distinct from %s
-          and file_name = %s and sha256 = %s and status <> 'failed'
-        order by batch_id desc limit 1
-        """,
-        (slot.source, slot.entity, slot.province_code, slot.file_name, sha256),
-    ).fetchone()
-    return row[0] if row else None
-
-
-def _ingest_report(conn: psycopg.Connection, province_code: str, path: Path) -> ledger.BatchOutcome | None:
-    name = bieu06.parse_file_name(path.name)
-    slot = ledger.BatchSlot(
-        REPORTS_SOURCE, REPORTS_ENTITY, province_code, name.period_end if name else None, path.name
-    )
-    file = _File(path.name, path, file_sha256(path), None)
-    if _seen(conn, slot, file.sha256) is not None:
-        log.debug("%s: already handled", _relative(path))
-        return None
-    try:
-        report = bieu06.read_bieu06(path)
-    except bieu06.ReportRejected as exc:
-        return _close_new(conn, slot, file, "quarantined", str(exc))
-    except Exception as exc:
-        return _failed(conn, slot, file, exc)
-    try:
-        with conn.transaction():
-            batch_id = ledger.open_batch(conn, slot, file_path=_relative(path), sha256=file.sha256)
-            rows = copy_rows(
-                conn, f"raw.{REPORTS_ENTITY}", bieu06.RAW_COLUMNS, report.long_rows(batch_id, province_code)
-            )
-            ledger.record_load(
-                conn,
-                batch_id,
-                rows_in=len(report.rows),
-                rows_loaded=rows,
-                warnings=[f"{path.name}: {w}" for w in report.warnings],
-            )
-    except Exception as exc:
-        return _failed(conn, slot, file, exc)
-    log.info(
-        "%s: batch %s pending, %s field rows, %s values", _relative(path), batch_id, len(report.rows), rows
-    )
-    return ledger.BatchOutcome(
-        batch_id, REPORTS_ENTITY, province_code, slot.business_date, path.name, "pending", rows
-    )
-
-
-def ingest_reports(province_code: str | None = None) -> list[ledger.BatchOutcome]:
-    """Load Biểu 06 reports not seen before (new or changed bytes); one outcome per such file."""
-    outcomes: list[ledger.BatchOutcome] = []
-    files = _report_files(province_code)
-    if not files:
-        return outcomes
-    with connect(autocommit=True) as conn:
-        for province in sorted({p for p, _ in files}):
-            with _advisory_lock(conn, f"{REPORTS_SOURCE}:{province}"):
-                for _, path in (f for f in files if f[0] == province):
-                    outcome = _ingest_report(conn, province, path)
-                    if outcome is not None:
-                        outcomes.append(outcome)
-    return outcomes

@@ -246,7 +246,13 @@ def iter_sheet(path: str) -> Iterator[tuple[int, list[object]]]:
                     else:
                         number = float(raw)
                         dated_cell = cell.get("s") in dated_styles
-                        value = epoch + timedelta(days=number) if dated_cell else number
+                        # Excel keeps times to the millisecond; a serial's binary fraction is not exact
+                        # (08:30 comes out 08:29:59.999999), so round as calamine does
+                        value = (
+                            epoch + timedelta(milliseconds=round(number * 86_400_000))
+                            if dated_cell
+                            else number
+                        )
                     cells.append(value)
                 # Drop what was read, the row and its place in <sheetData>: the tree never holds
                 # more than the current row.

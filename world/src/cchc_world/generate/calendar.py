@@ -39,8 +39,3 @@ def between(a, b) -> np.ndarray:
 
 def is_working(days) -> np.ndarray:
     return ref.is_working_day_array(_d64(days))
-
-
-def working_days_in(first: date, last: date) -> np.ndarray:
-    days = np.arange(day_number(first), day_number(last) + 1, dtype=np.int64)
-    return days[is_working(days)]

@@ -218,11 +218,3 @@ def bosung_csv(rows: dict) -> bytes:
         "NgayCapNhat": dt_csv(rows["upd"]),
     }
     return write_csv(cols, list(BOSUNG_COLUMNS))
-
-
-def count_rows(payload: bytes, file_format: str) -> int:
-    if file_format in ("csv",):
-        return payload.count(b"\n") - 1
-    if file_format == "jsonl":
-        return payload.count(b"\n")
-    raise ValueError(file_format)

@@ -1,6 +1,6 @@
 """How long validation takes on a big dossier batch, in PostgreSQL versus through pandas.
 
-    CCHC_STATE_DIR=/tmp/scratch python -m cchc.validate.scale --rows 1000000
+    CCHC_STATE_DIR=/tmp/scratch python -m bench.validation_scale --rows 1000000
 
 Use a scratch state folder: it writes a batch of generated rows (SQL `generate_series`, 0.1% of
 them with NgayHenTra before NgayTiepNhan) into that warehouse's raw.onestop_hoso. Then:
@@ -48,7 +48,7 @@ def _peak_mb() -> float:
 def _builtin_configs(project, entity: str):
     configs = []
     for severity in ("critical", "warning"):
-        for config in project.suite(f"{entity}.{severity}").expectation_configurations:
+        for config in project.configurations(f"{entity}.{severity}"):
             if not config.type.startswith(
                 ("expect_rows", "expect_unit", "expect_batch", "expect_bieu06")
             ) and (config.type != "expect_column_values_to_be_in_reference"):
@@ -58,8 +58,9 @@ def _builtin_configs(project, entity: str):
 
 def measure(rows: int, *, with_pandas: bool = True) -> dict:
     from cchc.ledger import BatchSlot, open_batch, record_load
-    from cchc.validate.project import open_project
-    from cchc.validate.run import validate_batch
+    from cchc.validate import validate_batch
+    from cchc.validate.entities import ENTITIES
+    from cchc.validate.gx import open_project
     from cchc.warehouse.bootstrap import bootstrap
     from cchc.warehouse.connection import connect
 
@@ -88,12 +89,10 @@ def measure(rows: int, *, with_pandas: bool = True) -> dict:
 
     configs = _builtin_configs(project, "onestop_hoso")
     out["builtin_expectations"] = len(configs)
-    batch = project.batch_for("onestop_hoso", batch_id)
-    validator = project.context.get_validator_using_batch_list(expectation_suite=None, batch_list=[batch])
     started = time.perf_counter()
-    sql_results = validator.graph_validate(
-        configurations=configs, runtime_configuration={"result_format": "SUMMARY"}
-    )
+    sql_results = project.run(
+        "onestop_hoso", batch_id, configs, id_columns=ENTITIES["onestop_hoso"].id_columns
+    ).results
     out["sql_builtin_s"] = round(time.perf_counter() - started, 2)
     out["sql_peak_mb"] = round(_peak_mb())
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cchc.report_measures import REPORT_MEASURES
-from cchc.sources.onestop import bieu06
-from cchc.sources.onestop.ingest import ingest_reports
+from cchc.sources.reports import bieu06_reader as bieu06
+from cchc.sources.reports.ingest_reports import ingest_reports
 
 GROUPS = [
     ("Số hồ sơ nhận giải quyết", ["Tổng số", "Trực tuyến", "Trực tiếp và dịch vụ bưu chính", "Từ kỳ trước"]),

@@ -1,0 +1,252 @@
+"""Every call into Great Expectations, behind one narrow interface.
+
+The rest of `cchc.validate` knows suites, configurations and results, never how GX runs them:
+
+- `open_project()`: the file project (`expectations/`) against this warehouse, once per process;
+- `GxProject.configurations(suite)`: a suite's expectation configurations;
+- `GxProject.run(entity, batch_ids, configs, …)`: the configurations on the rows of one or several
+  ledger batches, in one GX graph, in PostgreSQL;
+- `GxProject.store(run, results_by_suite, run_name)`: results where Data Docs read them;
+- `GxProject.build_data_docs(since)`: the static site, whole or for results stored since a time;
+- `configuration(type, kwargs, meta, id)`: a configuration built in code (group runs).
+
+Why internals: GX's public `get_batch` lists every distinct `batch_id` of the raw table to match a
+request against (a scan of the whole table per batch), and it cannot validate several batches as
+one. `run` builds the batch spec GX would build, runs the suites' configurations in one graph
+(shared metrics computed once) with `Validator.graph_validate`, and `store` writes the suite
+results GX's checkpoint would write. Those internals (LegacyBatchDefinition, SqlAlchemyBatchData,
+graph_validate, calc_validation_statistics, the results store) appear in this file only, and
+`tests/validate/test_gx_interface.py` pins what they return: a GX upgrade that changes them fails
+that test and touches this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cchc.settings import Settings, WarehouseTarget, get_settings
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuite
+    from great_expectations.data_context import FileDataContext
+    from great_expectations.datasource.fluent.interfaces import Batch
+
+log = logging.getLogger(__name__)
+
+DATASOURCE = "warehouse"
+BATCH_DEFINITION = "by_batch_id"
+PLUGIN_MODULE = "cchc_expectations"
+
+_lock = threading.Lock()
+_projects: dict[tuple, GxProject] = {}
+
+
+@dataclass(frozen=True)
+class GxRun:
+    """One GX run: the batch it read and a result per configuration, in GX's order."""
+
+    batch: Batch
+    batch_ids: int | list[int]
+    results: list[Any]  # ExpectationValidationResult
+
+
+@dataclass
+class GxProject:
+    context: FileDataContext
+    suites: dict[str, ExpectationSuite] = field(default_factory=dict)
+
+    def configurations(self, suite_name: str) -> list[Any]:
+        """The suite's expectation configurations (ExpectationConfiguration: id, type, kwargs, meta)."""
+        if suite_name not in self.suites:
+            self.suites[suite_name] = self.context.suites.get(suite_name)
+        return list(self.suites[suite_name].expectation_configurations)
+
+    def run(
+        self,
+        entity: str,
+        batch_ids: int | Sequence[int],
+        configs: list[Any],
+        *,
+        id_columns: Sequence[str],
+        ledger_batch_id: int | None = None,
+    ) -> GxRun:
+        """Run `configs` on the rows of raw.<entity> with these ledger batch ids, in one graph.
+
+        `ledger_batch_id` fills the suites' `$PARAMETER ledger_batch_id` (rules that compare a batch
+        with its neighbours). Results carry up to five unexpected examples, identified by
+        `id_columns`."""
+        batch = self._batch(entity, batch_ids)
+        validator = self.context.get_validator_using_batch_list(expectation_suite=None, batch_list=[batch])
+        params = {"ledger_batch_id": ledger_batch_id} if ledger_batch_id is not None else {}
+        configs = validator.process_expectations_for_validation(configs, params)
+        result_format = {
+            "result_format": "SUMMARY",
+            "partial_unexpected_count": 5,
+            "unexpected_index_column_names": list(id_columns),
+        }
+        results = validator.graph_validate(
+            configurations=configs, runtime_configuration={"result_format": result_format}
+        )
+        ids = int(batch_ids) if isinstance(batch_ids, int) else sorted(int(b) for b in batch_ids)
+        return GxRun(batch=batch, batch_ids=ids, results=list(results))
+
+    def store(self, run: GxRun, results_by_suite: dict[str, list[Any]], run_name: str) -> None:
+        """Store each suite's results in GX's validation results store (what Data Docs render)."""
+        from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+        from great_expectations.core.run_identifier import RunIdentifier
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+        from great_expectations.validator.validator import calc_validation_statistics
+
+        run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+        for suite_name, mine in results_by_suite.items():
+            stats = calc_validation_statistics(mine)
+            suite_result = ExpectationSuiteValidationResult(
+                success=stats.success,
+                results=mine,
+                suite_name=suite_name,
+                statistics={
+                    "evaluated_expectations": stats.evaluated_expectations,
+                    "successful_expectations": stats.successful_expectations,
+                    "unsuccessful_expectations": stats.unsuccessful_expectations,
+                    "success_percent": stats.success_percent,
+                },
+                meta={
+                    "run_id": run_id,
+                    "validation_time": run_id.run_time,
+                    "batch_spec": dict(run.batch.batch_spec),
+                    "batch_parameters": {"batch_id": run.batch_ids},
+                    "active_batch_definition": run.batch.batch_definition.to_json_dict(),
+                },
+                batch_id=run.batch.id,
+            )
+            suite_id = ExpectationSuiteIdentifier(name=suite_name)
+            self.context.validation_results_store.store_validation_results(
+                suite_validation_result=suite_result,
+                suite_validation_result_identifier=ValidationResultIdentifier(
+                    batch_identifier=run.batch.id, expectation_suite_identifier=suite_id, run_id=run_id
+                ),
+                expectation_suite_identifier=suite_id,
+            )
+
+    def build_data_docs(self, since: dt.datetime | None = None) -> None:
+        """Render the Data Docs site: everything, or the suites and the results stored since `since`."""
+        if since is None:
+            self.context.build_data_docs()
+            return
+        store = self.context.validation_results_store
+        new = [key for key in store.list_keys() if key.run_id.run_time and key.run_id.run_time >= since]
+        suites = list(self.context.expectations_store.list_keys())
+        self.context.build_data_docs(resource_identifiers=[*suites, *new])
+
+    def _batch(self, entity: str, batch_id: int | Sequence[int]) -> Batch:
+        """The rows of `batch_id` in raw.<entity>, as a GX batch (SQL: `where batch_id = N`).
+
+        Given several ids, one batch over all their rows (`where batch_id in (…)`): a group of
+        batches validated in one GX run, whose results are then split per batch by the caller.
+        """
+        from great_expectations.compatibility.sqlalchemy import sqlalchemy as sa
+        from great_expectations.core.batch import BatchMarkers, LegacyBatchDefinition
+        from great_expectations.core.id_dict import IDDict
+        from great_expectations.datasource.fluent.interfaces import Batch
+        from great_expectations.execution_engine.sqlalchemy_batch_data import SqlAlchemyBatchData
+
+        ids = [int(batch_id)] if isinstance(batch_id, int) else sorted(int(b) for b in batch_id)
+        if not ids:
+            raise ValueError("a GX run needs at least one batch id")
+        identifier: int | list[int] = ids[0] if isinstance(batch_id, int) else ids
+        asset = self.context.data_sources.get(DATASOURCE).get_asset(entity)
+        definition = asset.get_batch_definition(BATCH_DEFINITION)
+        partitioner = definition.partitioner
+        request = asset.build_batch_request(options={"batch_id": ids[0]}, partitioner=partitioner)
+        sql_partitioner = asset.get_partitioner_implementation(partitioner)
+        spec_kwargs = asset._create_batch_spec_kwargs()
+        spec_kwargs["partitioner_method"] = sql_partitioner.method_name
+        spec_kwargs["partitioner_kwargs"] = sql_partitioner.partitioner_method_kwargs()
+        spec_kwargs["batch_identifiers"] = {"batch_id": identifier}
+        spec = asset._create_batch_spec(spec_kwargs)
+        engine = asset.datasource.get_execution_engine()
+        if len(ids) == 1 and isinstance(batch_id, int):
+            data, markers = engine.get_batch_data_and_markers(spec)
+        else:
+            # The partitioner compares batch_id with one value; a group needs `in (…)`. The
+            # selectable is what GX would build, with that one condition changed.
+            table = sa.table(spec["table_name"], schema=spec.get("schema_name"))
+            selectable = sa.select(sa.text("*")).select_from(table).where(sa.column("batch_id").in_(ids))
+            data = SqlAlchemyBatchData(
+                execution_engine=engine,
+                selectable=selectable,
+                create_temp_table=False,
+                source_table_name=spec["table_name"],
+                source_schema_name=spec.get("schema_name"),
+            )
+            markers = BatchMarkers({"ge_load_time": dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")})
+        legacy = LegacyBatchDefinition(
+            datasource_name=DATASOURCE,
+            data_connector_name="fluent",
+            data_asset_name=asset.name,
+            batch_identifiers=IDDict({"batch_id": identifier}),
+        )
+        return Batch(
+            datasource=asset.datasource,
+            data_asset=asset,
+            batch_request=request,
+            data=data,
+            batch_markers=markers,
+            batch_spec=spec,
+            batch_definition=legacy,
+            metadata={"batch_id": identifier},
+        )
+
+
+def configuration(type: str, kwargs: dict, meta: dict | None, id: str) -> Any:
+    """An expectation configuration built in code (a group run's per-batch uniqueness rule)."""
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    return ExpectationConfiguration(type=type, kwargs=kwargs, meta=meta, id=id)
+
+
+def runtime_environment(settings: Settings, target: WarehouseTarget) -> dict[str, str]:
+    """The `${cchc_*}` values of great_expectations.yml."""
+    return {
+        "cchc_warehouse_url": target.sqlalchemy_url,
+        "cchc_gx_results_dir": str(settings.state_dir / "gx" / "validations"),
+        "cchc_data_docs_dir": str(settings.data_docs_dir),
+    }
+
+
+def open_project(settings: Settings | None = None, target: WarehouseTarget | None = None) -> GxProject:
+    """The GX project for this warehouse, built on first use and cached per process (a night
+    validates hundreds of batches: context, data source, engine and suites are built once)."""
+    settings = settings or get_settings()
+    if target is None:
+        from cchc.warehouse.connection import loader_target
+
+        target = loader_target(settings)
+    env = runtime_environment(settings, target)
+    key = (str(settings.gx_project_dir), *sorted(env.items()))
+    with _lock:
+        project = _projects.get(key)
+        if project is None:
+            project = _projects[key] = _open(settings, env)
+        return project
+
+
+def _open(settings: Settings, env: dict[str, str]) -> GxProject:
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    context = gx.get_context(
+        mode="file", project_root_dir=str(settings.gx_project_dir), runtime_environment=env
+    )
+    # The plugins folder is on sys.path now; the suites name its classes.
+    importlib.import_module(PLUGIN_MODULE)
+    return GxProject(context=context)
