@@ -27,9 +27,9 @@ def _files(plan: dict, phase: str) -> dict[str, list[Path]]:
 
 
 def _generate(plan: dict, opts) -> dict:
-    from bench import world
+    from bench import generated_world
 
-    return world.generate(plan["generate_cmd"], Path(plan["world_dir"]))
+    return generated_world.generate(plan["generate_cmd"], Path(plan["world_dir"]))
 
 
 def _floor(plan: dict, opts) -> dict:

@@ -31,7 +31,7 @@ from cchc.pipeline.alerts import marts_not_refreshed
 from cchc.pipeline.dag_defaults import dag_defaults
 from cchc.pipeline.dbt_group import build_dbt_group
 from cchc.pipeline.deadline import MartsDueMorningAfter
-from cchc.pipeline.portal import DAILY_ENDPOINTS
+from cchc.pipeline.portal_pulls import DAILY_ENDPOINTS
 from cchc.pipeline.sensors import ExportReadySensor
 from cchc.settings import LOCAL_TZ, get_settings
 
@@ -59,7 +59,7 @@ with DAG(
 
     @task
     def discover() -> list[str]:
-        from cchc.pipeline.discover import exports_for
+        from cchc.pipeline.expected_exports import exports_for
 
         refs = exports_for(_business_date())
         print(f"{len(refs)} province(s) expected, {sum(r.ready for r in refs)} export(s) ready")
@@ -92,17 +92,17 @@ with DAG(
         @task(multiple_outputs=False)
         def pull(endpoint: str) -> dict:
             from cchc.pipeline.batches import BatchesQuarantined
-            from cchc.pipeline.portal import pull as pull_endpoint
+            from cchc.pipeline.portal_pulls import pull_day
 
             try:
-                return pull_endpoint(endpoint, _business_date())
+                return pull_day(endpoint, _business_date())
             except BatchesQuarantined as err:
                 raise AirflowFailException(str(err)) from err
 
         @task(multiple_outputs=False, outlets=[assets.RAW_PORTAL["service-results"]])
         def pull_service_results() -> dict:
             from cchc.pipeline.batches import BatchesQuarantined
-            from cchc.pipeline.portal import pull_service_results
+            from cchc.pipeline.portal_pulls import pull_service_results
 
             try:
                 return pull_service_results(_business_date())

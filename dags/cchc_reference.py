@@ -25,7 +25,7 @@ with DAG(
 
     @task(multiple_outputs=False, outlets=[assets.RAW_PORTAL["formalities"]])
     def pull_catalogue() -> dict:
-        from cchc.pipeline.portal import pull_catalogue
+        from cchc.pipeline.portal_pulls import pull_catalogue
 
         return pull_catalogue()
 

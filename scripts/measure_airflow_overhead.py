@@ -16,7 +16,7 @@ from datetime import date
 
 
 def direct(business_date: date) -> dict[str, float]:
-    from cchc.pipeline import discover, docs, onestop, portal
+    from cchc.pipeline import docs, expected_exports, onestop, portal_pulls
     from cchc.pipeline.batches import BatchesFailed, BatchesQuarantined
     from cchc.transform.dbt import build
 
@@ -30,12 +30,12 @@ def direct(business_date: date) -> dict[str, float]:
             print(f"  {name}: {err}"[:200])
         timings[name] = time.perf_counter() - started
 
-    refs = discover.exports_for(business_date)
+    refs = expected_exports.exports_for(business_date)
     for ref in refs:
         timed(f"onestop {ref.province_code}", onestop.ingest_and_validate, ref.province_code, business_date)
-    for endpoint in portal.DAILY_ENDPOINTS:
-        timed(f"portal {endpoint}", portal.pull, endpoint, business_date)
-    timed("portal service-results", portal.pull_service_results, business_date)
+    for endpoint in portal_pulls.DAILY_ENDPOINTS:
+        timed(f"portal {endpoint}", portal_pulls.pull_day, endpoint, business_date)
+    timed("portal service-results", portal_pulls.pull_service_results, business_date)
     timed("dbt build", lambda: build(exclude=["resource_type:seed"], check=False))
     timed("data docs", docs.refresh_data_docs)
     timed("dbt docs", docs.refresh_dbt_docs)

@@ -21,7 +21,7 @@ def landing(tmp_path, monkeypatch, warehouse):
 
 
 def test_exports_for_lists_expected_provinces_ready_or_not(landing, monkeypatch):
-    from cchc.pipeline.discover import exports_for
+    from cchc.pipeline.expected_exports import exports_for
 
     day = date(2026, 3, 10)
     write_export(landing, "01", day)
@@ -35,7 +35,7 @@ def test_exports_for_lists_expected_provinces_ready_or_not(landing, monkeypatch)
 
 
 def test_exports_for_skips_province_codes_not_valid_that_day(landing):
-    from cchc.pipeline.discover import expected_provinces
+    from cchc.pipeline.expected_exports import expected_provinces
 
     # 02 (Hà Giang) was merged away on 2025-07-01; 01 (Hà Nội) continues.
     write_export(landing, "02", date(2025, 6, 30))
@@ -127,7 +127,7 @@ def test_retired_province_re_delivery_is_taken_once_by_content(landing, db):
     it again only when its content changes — even if the new copy carries old file times."""
     import os
 
-    from cchc.pipeline.discover import expects_export, exports_for
+    from cchc.pipeline.expected_exports import expects_export, exports_for
     from cchc.pipeline.onestop import exports_to_ingest, ingest_and_validate
 
     night, june = date(2025, 9, 1), date(2025, 6, 20)
@@ -165,7 +165,7 @@ def test_retired_province_re_delivery_is_taken_once_by_content(landing, db):
 
 
 def test_province_folders_must_be_ascii_digits(landing):
-    from cchc.pipeline.discover import exports_for
+    from cchc.pipeline.expected_exports import exports_for
 
     day = date(2026, 3, 10)
     write_export(landing, "01", day)

@@ -128,7 +128,7 @@ def run(args) -> int:
         local_airflow.ensure_metadata_db()
         dag = local_airflow.load_dag("cchc_nightly", settings)
         # the catalogue comes weekly (cchc_reference); Decision 766's procedure counts need it
-        from cchc.pipeline.portal import pull_catalogue
+        from cchc.pipeline.portal_pulls import pull_catalogue
 
         try:
             catalogue = pull_catalogue()
@@ -147,7 +147,7 @@ def run(args) -> int:
             _step(f"{day}: run {report.state} in {report.seconds:.0f}s (failed tasks: {failed})")
             reports.append(report)
 
-    from cchc.summary import format_table, province_kpis
+    from cchc.reports.kpi_table import format_table, province_kpis
     from cchc.warehouse.connection import loader_target
 
     print()

@@ -17,7 +17,7 @@ from airflow.sdk.exceptions import AirflowSensorTimeout
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from cchc.pipeline.dates import business_date_of
-from cchc.pipeline.discover import expects_export, export_ref
+from cchc.pipeline.expected_exports import expects_export, export_ref
 
 
 class ExportReadyTrigger(BaseTrigger):

@@ -61,7 +61,7 @@ def requests(sim) -> int:
 
 
 def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeypatch):
-    from cchc.pipeline.portal import pull
+    from cchc.pipeline.portal_pulls import pull_day
 
     monkeypatch.setenv("CCHC_PROVINCES", "48")
     night = [NIGHT1 + timedelta(days=i) for i in range(5)]
@@ -69,7 +69,7 @@ def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeyp
     write_jsonl(file_of(world, NIGHT1), [petition("P-open", NIGHT1), petition("P-late", NIGHT1), done])
 
     # night 1: the day window only (nothing accepted is open yet)
-    first = pull("petitions", night[0])
+    first = pull_day("petitions", night[0])
     assert [(b["file_name"], b["status"], b["rows_loaded"]) for b in first["batches"]] == [
         (f"petitions/48/{NIGHT1}", "loaded", 3)
     ]
@@ -77,7 +77,7 @@ def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeyp
 
     # night 2: still open on the portal; the range window finds nothing new and stores nothing
     before = requests(sim)
-    second = pull("petitions", night[1])
+    second = pull_day("petitions", night[1])
     assert requests(sim) - before == 2  # the day window and the range window
     ranged = second["batches"][1]
     assert (ranged["file_name"], ranged["status"], ranged["rows_loaded"]) == (
@@ -95,7 +95,7 @@ def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeyp
     write_jsonl(
         file_of(world, NIGHT1), [petition("P-open", NIGHT1, night[2], True), petition("P-late", NIGHT1), done]
     )
-    third = pull("petitions", night[2])
+    third = pull_day("petitions", night[2])
     ranged = third["batches"][1]
     assert (ranged["file_name"], ranged["status"], ranged["rows_loaded"]) == (
         f"petitions/48/open/{NIGHT1}..{night[1]}",
@@ -111,7 +111,7 @@ def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeyp
 
     # a rerun of night 3 (P-late still open: the same range) is a duplicate of its range batch,
     # never a batch without P-open that would supersede it
-    rerun = pull("petitions", night[2])
+    rerun = pull_day("petitions", night[2])
     assert [(b["file_name"], b["status"]) for b in rerun["batches"]] == [
         (f"petitions/48/{night[2]}", "duplicate"),
         (f"petitions/48/open/{NIGHT1}..{night[1]}", "duplicate"),
@@ -126,10 +126,10 @@ def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeyp
         file_of(world, NIGHT1),
         [petition("P-open", NIGHT1, night[2], True), petition("P-late", NIGHT1, night[3], False), done],
     )
-    assert pull("petitions", night[3])["batches"][1]["rows_loaded"] == 1
+    assert pull_day("petitions", night[3])["batches"][1]["rows_loaded"] == 1
     assert staging_state(db)["P-late"] == (night[3], False)
     before = requests(sim)
-    fifth = pull("petitions", night[4])
+    fifth = pull_day("petitions", night[4])
     assert requests(sim) - before == 1
     assert [b["file_name"] for b in fifth["batches"]] == [f"petitions/48/{night[4]}"]
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from cchc.reports import bieu06_form as bieu06
-from cchc_world.generate import calendar as cal
-from cchc_world.generate import formats, mess, portal, published_index, rows, truth
+from cchc_world.generate import calendar_arrays as cal
+from cchc_world.generate import formats, mess, portal_records, published_index, rows, truth
 from cchc_world.generate.deliveries import DeliveryLog, deliver_all
 from cchc_world.generate.lifecycle import DAY, REFORM_DAY, id_uniform, simulate
 from cchc_world.generate.people import ApplicantPool
@@ -217,7 +217,7 @@ class Generator:
                 )
             buf.add("hoso", rows.hoso_rows(w, exported, self.end_day))
             buf.add("bosung", rows.bosung_rows(w, exported))
-            for endpoint, ev in portal.dossier_events(w, exported, rng, self.end_day).items():
+            for endpoint, ev in portal_records.dossier_events(w, exported, rng, self.end_day).items():
                 buf.add(endpoint, ev)
                 if endpoint == "ratings":
                     self.acc.add_ratings(ev["unit"], ev["bday"], ev["kind"] < 2)
@@ -324,7 +324,7 @@ class Generator:
                         self._portal_file(endpoint, day, x, part)
 
     def _portal_file(self, endpoint: str, day: int, x: int, part) -> None:
-        lines = portal.render(endpoint, self.world, part, self.cfg.seed)
+        lines = portal_records.render(endpoint, self.world, part, self.cfg.seed)
         path = (
             self.out
             / "portal"
@@ -643,9 +643,9 @@ class Generator:
     # -- catalogue, published scores ---------------------------------------------------------------
     def _portal_static(self) -> None:
         w = self.world
-        catalogue = portal.formality_records(w.procedures, self.cfg.end) + portal.announcement_records(
-            w, w.procedures, self.cfg.start, self.cfg.end
-        )
+        catalogue = portal_records.formality_records(
+            w.procedures, self.cfg.end
+        ) + portal_records.announcement_records(w, w.procedures, self.cfg.start, self.cfg.end)
         (self.out / "portal" / "formalities.jsonl").write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in catalogue), encoding="utf-8"
         )

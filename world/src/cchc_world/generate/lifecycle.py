@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cchc_world.generate import calendar as cal
+from cchc_world.generate import calendar_arrays as cal
 from cchc_world.generate.procedures import FIELD_CODES, FIELDS, REORGANISATION
 from cchc_world.generate.world import World
 

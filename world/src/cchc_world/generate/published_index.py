@@ -21,7 +21,7 @@ import numpy as np
 
 from cchc.reform_index.rules import rules_on
 from cchc.reform_index.scorer import group_scores, score
-from cchc_world.generate import calendar as cal
+from cchc_world.generate import calendar_arrays as cal
 from cchc_world.generate.world import LEVELS, World, stable_int
 
 DEPARTMENT_LEVELS = {"TINH": "PROVINCIAL_DEPARTMENT", "HUYEN": "DISTRICT", "XA": "COMMUNE"}

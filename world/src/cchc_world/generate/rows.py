@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cchc_world.generate import calendar as cal
+from cchc_world.generate import calendar_arrays as cal
 from cchc_world.generate.lifecycle import (
     DAY,
     END,

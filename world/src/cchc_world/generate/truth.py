@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from cchc.report_measures import REPORT_MEASURES
-from cchc_world.generate import calendar as cal
+from cchc_world.generate import calendar_arrays as cal
 from cchc_world.generate.lifecycle import (
     DAY,
     END,

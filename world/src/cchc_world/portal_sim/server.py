@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 
 from cchc.settings import DEMO_PORTAL_CLIENT_ID, DEMO_PORTAL_CLIENT_SECRET
 from cchc_world.portal_sim.faults import BAD_RECORD_KINDS, FaultPlan, FaultRule
-from cchc_world.portal_sim.world import PortalWorld
+from cchc_world.portal_sim.portal_data import PortalWorld
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ def _finish(label: str, business_date: date | None, outcomes: list[dict[str, Any
     return summary
 
 
-def pull(endpoint: str, business_date: date) -> dict[str, Any]:
+def pull_day(endpoint: str, business_date: date) -> dict[str, Any]:
     """Pull one daily endpoint for every province for the business date, and validate."""
     from cchc.sources.portal.pull import pull_endpoint
 

@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from cchc_world.generate import calendar as cal
+from cchc_world.generate import calendar_arrays as cal
 from cchc_world.generate.formats import BASE_DAY, DATE_ISO, TIMES
 from cchc_world.generate.lifecycle import DAY, RECEIVE, RETURN, Dossiers
 from cchc_world.generate.procedures import REORGANISATION, Procedure
