@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import report, world
+from bench import generated_world, report
 from bench.monitor import StageResult, run_stage
 
 REPO = Path(__file__).resolve().parents[1]
@@ -232,13 +232,13 @@ def main(argv: list[str] | None = None) -> int:
         gen = stage("generate", "generate")
         if gen.status == "ok":
             marker.write_text(json.dumps(gen_cmd))
-    exports = world.scan(world_dir)
+    exports = generated_world.scan(world_dir)
     if not exports:
         print("[bench] no exports were generated: nothing to measure", file=sys.stderr)
         result["stages"] = {n: s.to_json() for n, s in stages.items()}
         _write(result, args.out)
         return 2
-    plan["phases"] = world.split(exports, args.increment_share)
+    plan["phases"] = generated_world.split(exports, args.increment_share)
     plan_file.write_text(json.dumps(plan), encoding="utf-8")
     rows = {ph: sum(sum(e["rows"].values()) for e in ex) for ph, ex in plan["phases"].items()}
     result["plan"] = {
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": rows,
         "increment_days": len({e["date"] for e in plan["phases"]["increment"]}),
         "increment_share_actual": rows["increment"] / max(sum(rows.values()), 1),
-        "hoso_formats": world.formats(exports),
+        "hoso_formats": generated_world.formats(exports),
         "csv_exports": sum(1 for e in exports if e["hoso_format"] == "csv"),
     }
 

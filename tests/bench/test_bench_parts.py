@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import yaml
-from bench import report, world
+from bench import generated_world, report
 from bench.dbt_tables import make_table_project
 from bench.monitor import MB, _Sampler
 
@@ -34,17 +34,17 @@ def _export(day: str, rows: int) -> dict:
 
 def test_split_takes_the_last_days_closest_to_the_share():
     exports = [_export(f"2025-06-{d:02d}", 100) for d in range(1, 31)]  # 3,000 rows, 100 a day
-    phases = world.split(exports, 0.03)
+    phases = generated_world.split(exports, 0.03)
     assert [e["date"] for e in phases["increment"]] == ["2025-06-30"]
-    phases = world.split(exports, 0.10)
+    phases = generated_world.split(exports, 0.10)
     assert sorted(e["date"] for e in phases["increment"]) == [f"2025-06-{d}" for d in range(28, 31)]
     assert len(phases["full"]) + len(phases["increment"]) == 30
     # Trailing days without rows (weekends) do not make an increment by themselves.
     weekend = [*exports, _export("2025-07-01", 0), _export("2025-07-02", 0)]
-    dates = sorted(e["date"] for e in world.split(weekend, 0.03)["increment"])
+    dates = sorted(e["date"] for e in generated_world.split(weekend, 0.03)["increment"])
     assert dates == ["2025-06-30", "2025-07-01", "2025-07-02"]
     # One day only: the full load is never left empty.
-    assert world.split([_export("2025-06-01", 5)], 0.5)["full"]
+    assert generated_world.split([_export("2025-06-01", 5)], 0.5)["full"]
 
 
 def test_table_project_has_no_view_or_incremental_left(tmp_path):
