@@ -22,12 +22,9 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-COLUMNS = [
-    "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "MaDonVi", "CapDonVi", "KenhThucHien",
-    "MucDoDVC", "NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra", "NgayTuChoi",
-    "TrangThaiHoSo", "DuocThanhToanTrucTuyen", "TongPhiLePhi", "HoSoCoThanhPhanSoHoa", "CoKetQuaDienTu",
-    "TaiKhoanDuocXacThucVoiVNeID", "ChuHoSo", "SoGiayToChuHoSo", "SoDienThoai", "NgayCapNhat",
-]  # fmt: skip
+from cchc_world.generate.world import HOSO_COLUMNS
+
+COLUMNS = list(HOSO_COLUMNS)  # the schema 1.2 export, in the generator's order
 DAYS = {"csv": date(2026, 1, 5), "xlsx": date(2026, 1, 6), "jsonl": date(2026, 1, 7)}
 
 

@@ -78,27 +78,20 @@ class RawLoader:
         status="loaded",
         file_name="hoso.csv",
     ):
-        with self.conn.transaction():
-            batch_id = self._batch("onestop_hoso", "onestop", province, day, file_name)
-            for i, row in enumerate(rows, start=1):
-                values = {**HOSO_DEFAULTS, **row}
-                cols = ["batch_id", "source_row", *HOSO_COLUMNS]
-                self.conn.execute(
-                    f"insert into raw.onestop_hoso ({', '.join(cols)}) values ({', '.join(['%s'] * len(cols))})",
-                    [batch_id, i, *(values.get(c) for c in HOSO_COLUMNS)],
-                )
-            ledger.record_load(self.conn, batch_id, rows_in=len(rows), rows_loaded=len(rows))
-        self._finish(batch_id, status)
-        return batch_id
+        rows = [{**HOSO_DEFAULTS, **row} for row in rows]
+        return self._load("onestop_hoso", HOSO_COLUMNS, rows, province, day, file_name, status)
 
     def bosung(self, rows: list[dict], *, province="01", day=date(2025, 11, 10), status="loaded"):
+        return self._load("onestop_bosung", BOSUNG_COLUMNS, rows, province, day, "bosung.csv", status)
+
+    def _load(self, entity, columns, rows, province, day, file_name, status) -> int:
         with self.conn.transaction():
-            batch_id = self._batch("onestop_bosung", "onestop", province, day, "bosung.csv")
+            batch_id = self._batch(entity, "onestop", province, day, file_name)
+            cols = ["batch_id", "source_row", *columns]
             for i, row in enumerate(rows, start=1):
-                cols = ["batch_id", "source_row", *BOSUNG_COLUMNS]
                 self.conn.execute(
-                    f"insert into raw.onestop_bosung ({', '.join(cols)}) values ({', '.join(['%s'] * len(cols))})",
-                    [batch_id, i, *(row.get(c) for c in BOSUNG_COLUMNS)],
+                    f"insert into raw.{entity} ({', '.join(cols)}) values ({', '.join(['%s'] * len(cols))})",
+                    [batch_id, i, *(row.get(c) for c in columns)],
                 )
             ledger.record_load(self.conn, batch_id, rows_in=len(rows), rows_loaded=len(rows))
         self._finish(batch_id, status)

@@ -14,11 +14,9 @@ from cchc.reference import admin_units as au
 from cchc.reference import paths
 from cchc.reference.admin_seed import (
     ReferenceMismatch,
-    UnitVersion,
     check_consistency,
     split_shares,
 )
-from cchc.reference.admin_seed import Succession as SeedSuccession
 from cchc.reference.build_seeds import build
 
 
@@ -124,19 +122,21 @@ def test_units_on_a_date():
         au.units(date(2025, 7, 1), level="XAA")
 
 
-def _tiny() -> tuple[list[UnitVersion], list[SeedSuccession]]:
+def _tiny() -> tuple[list[au.AdminUnit], list[au.Succession]]:
     units, successions = [], []
     for code in [f"{i:02d}" for i in range(1, 35)]:
-        units.append(UnitVersion(code, code, "TINH", "province", None, code, date(2025, 7, 1), None, code))
+        units.append(au.AdminUnit(code, code, "TINH", "province", None, code, date(2025, 7, 1), None, code))
     for i in range(3321):
-        units.append(UnitVersion(f"c{i}", "x", "XA", "commune", "01", "01", date(2025, 7, 1), None, "01"))
+        units.append(au.AdminUnit(f"c{i}", "x", "XA", "commune", "01", "01", date(2025, 7, 1), None, "01"))
     for i in range(63):
         code = f"o{i}"
         units.append(
-            UnitVersion(code, code, "TINH", "province", None, code, date(2000, 1, 1), date(2025, 6, 30), "01")
+            au.AdminUnit(
+                code, code, "TINH", "province", None, code, date(2000, 1, 1), date(2025, 6, 30), "01"
+            )
         )
         successions.append(
-            SeedSuccession(code, date(2000, 1, 1), "01", date(2025, 7, 1), date(2025, 7, 1), Decimal(1))
+            au.Succession(code, date(2000, 1, 1), "01", date(2025, 7, 1), date(2025, 7, 1), Decimal(1))
         )
     return units, successions
 

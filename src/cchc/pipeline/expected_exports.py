@@ -8,25 +8,14 @@ it does not fail.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from cchc.settings import Settings, get_settings
+from cchc.sources.onestop.discover import Export
+from cchc.sources.onestop.manifest import MANIFEST
 
 _PROVINCE_DIR = re.compile(r"^[0-9]{2}$")
-
-
-@dataclass(frozen=True)
-class ExportRef:
-    province_code: str
-    business_date: date
-    folder: Path
-    ready: bool
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.folder / "manifest.json"
 
 
 def export_folder(province_code: str, business_date: date, settings: Settings | None = None) -> Path:
@@ -34,9 +23,10 @@ def export_folder(province_code: str, business_date: date, settings: Settings | 
     return settings.landing_dir / "onestop" / province_code / business_date.isoformat()
 
 
-def export_ref(province_code: str, business_date: date, settings: Settings | None = None) -> ExportRef:
+def export_ref(province_code: str, business_date: date, settings: Settings | None = None) -> Export:
+    """The province's export folder of that day, arrived (ready) or not."""
     folder = export_folder(province_code, business_date, settings)
-    return ExportRef(province_code, business_date, folder, (folder / "manifest.json").is_file())
+    return Export(province_code, business_date, folder, (folder / MANIFEST).is_file())
 
 
 def expected_provinces(business_date: date, settings: Settings | None = None) -> list[str]:
@@ -72,8 +62,8 @@ def expects_export(province_code: str, business_date: date) -> bool:
     return valid is None or province_code in valid
 
 
-def exports_for(business_date: date, settings: Settings | None = None) -> list[ExportRef]:
-    """One ExportRef per expected province (ready or not), plus any province, valid that day or
+def exports_for(business_date: date, settings: Settings | None = None) -> list[Export]:
+    """One Export per expected province (ready or not), plus any province, valid that day or
     not, with a ready export the ledger has not taken (that day's, or a late or corrected one)."""
     from cchc.pipeline.onestop import untaken_exports
 

@@ -18,6 +18,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from cchc.pipeline.dates import business_date_of
 from cchc.pipeline.expected_exports import expects_export, export_ref
+from cchc.sources.onestop.manifest import MANIFEST
 
 
 class ExportReadyTrigger(BaseTrigger):
@@ -74,7 +75,7 @@ class ExportReadySensor(BaseSensorOperator):
     def execute(self, context) -> str | None:
         ref = self._ref(context)
         if ref.ready:
-            return str(ref.manifest_path)
+            return str(ref.path / MANIFEST)
         if not expects_export(ref.province_code, ref.business_date):
             # A retired code mapped only for its backlog (late or corrected exports of its days).
             self.log.info(
@@ -83,10 +84,10 @@ class ExportReadySensor(BaseSensorOperator):
                 ref.business_date,
             )
             return None
-        self.log.info("export %s not ready yet: waiting up to %ss (deferred)", ref.folder, self.wait_seconds)
+        self.log.info("export %s not ready yet: waiting up to %ss (deferred)", ref.path, self.wait_seconds)
         deadline = datetime.now(UTC) + timedelta(seconds=self.wait_seconds)
         self.defer(
-            trigger=ExportReadyTrigger(str(ref.manifest_path), deadline.isoformat(), self.poll_seconds),
+            trigger=ExportReadyTrigger(str(ref.path / MANIFEST), deadline.isoformat(), self.poll_seconds),
             method_name="execute_complete",
             timeout=timedelta(seconds=self.wait_seconds + 60),
         )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from cchc.reference import package_sources as src
+from cchc.reference.admin_units import AdminUnit, Succession
 from cchc.reference.agencies import DEPARTMENTS, agency_code, successor_number
 
 OLD_VALID_FROM = date(2000, 1, 1)
@@ -35,29 +35,6 @@ SHARE_QUANTUM = Decimal("0.000001")
 
 class ReferenceMismatch(RuntimeError):
     """The two packages disagree in a way the build does not know how to reconcile."""
-
-
-@dataclass(frozen=True)
-class UnitVersion:
-    unit_code: str
-    unit_name: str
-    unit_level: str  # TINH | HUYEN | XA
-    unit_kind: str  # province | agency | district | commune
-    parent_code: str | None
-    province_code: str
-    valid_from: date
-    valid_to: date | None
-    province_code_current: str
-
-
-@dataclass(frozen=True)
-class Succession:
-    old_unit_code: str
-    old_valid_from: date
-    new_unit_code: str
-    new_valid_from: date
-    effective_date: date
-    share: Decimal
 
 
 _PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-"})
@@ -224,7 +201,7 @@ def _commune_successors(
     return out
 
 
-def build_admin_units() -> tuple[list[UnitVersion], list[Succession]]:
+def build_admin_units() -> tuple[list[AdminUnit], list[Succession]]:
     current = _Current()
     legacy = src.legacy_rows()
     _legacy_checks(legacy)
@@ -248,7 +225,7 @@ def build_admin_units() -> tuple[list[UnitVersion], list[Succession]]:
     )
     commune_successors = _commune_successors(legacy, current, conv)
 
-    units: list[UnitVersion] = []
+    units: list[AdminUnit] = []
     successions: list[Succession] = []
 
     def succeed(old_code: str, targets: list[tuple[str, Decimal]]) -> None:
@@ -265,18 +242,18 @@ def build_admin_units() -> tuple[list[UnitVersion], list[Succession]]:
 
     # current units
     for code, name in sorted(current.province_names.items()):
-        units.append(UnitVersion(code, name, "TINH", "province", None, code, REORGANISATION_DATE, None, code))
+        units.append(AdminUnit(code, name, "TINH", "province", None, code, REORGANISATION_DATE, None, code))
         for dep in DEPARTMENTS:
             if dep.after_reform:
                 units.append(
-                    UnitVersion(
+                    AdminUnit(
                         agency_code(dep.number, code), dep.name, "TINH", "agency", code, code,
                         REORGANISATION_DATE, None, code,
                     )
                 )  # fmt: skip
     for ward in sorted(current.communes, key=lambda w: w.ward_code):
         units.append(
-            UnitVersion(
+            AdminUnit(
                 ward.ward_code, ward.ward_name, "XA", "commune", ward.province_code, ward.province_code,
                 REORGANISATION_DATE, None, ward.province_code,
             )
@@ -290,7 +267,7 @@ def build_admin_units() -> tuple[list[UnitVersion], list[Succession]]:
         if row.province_code not in seen_provinces:
             seen_provinces.add(row.province_code)
             units.append(
-                UnitVersion(
+                AdminUnit(
                     row.province_code, row.province_name, "TINH", "province", None, row.province_code,
                     OLD_VALID_FROM, OLD_VALID_TO, new_province,
                 )
@@ -300,7 +277,7 @@ def build_admin_units() -> tuple[list[UnitVersion], list[Succession]]:
                 if dep.before_reform:
                     old_code = agency_code(dep.number, row.province_code)
                     units.append(
-                        UnitVersion(
+                        AdminUnit(
                             old_code, dep.name, "TINH", "agency", row.province_code, row.province_code,
                             OLD_VALID_FROM, OLD_VALID_TO, new_province,
                         )
@@ -316,7 +293,7 @@ def build_admin_units() -> tuple[list[UnitVersion], list[Succession]]:
                 else [(new_province, Decimal(1))]
             )
             units.append(
-                UnitVersion(
+                AdminUnit(
                     row.district_code, row.district_name, "HUYEN", "district", row.province_code,
                     row.province_code, OLD_VALID_FROM, OLD_VALID_TO, current_province(targets),
                 )
@@ -325,7 +302,7 @@ def build_admin_units() -> tuple[list[UnitVersion], list[Succession]]:
         if row.ward_code is not None:
             targets = commune_successors[row.converter_key]
             units.append(
-                UnitVersion(
+                AdminUnit(
                     row.ward_code, row.ward_name or "", "XA", "commune", row.district_code, row.province_code,
                     OLD_VALID_FROM, OLD_VALID_TO, current_province(targets),
                 )
@@ -336,7 +313,7 @@ def build_admin_units() -> tuple[list[UnitVersion], list[Succession]]:
     return units, successions
 
 
-def check_consistency(units: list[UnitVersion], successions: list[Succession]) -> None:
+def check_consistency(units: list[AdminUnit], successions: list[Succession]) -> None:
     """The invariants dbt and the generator rely on; also run by the tests on the written seeds."""
     versions = {(u.unit_code, u.valid_from): u for u in units}
     _require(len(versions) == len(units), "a unit version (unit_code, valid_from) appears twice")

@@ -55,6 +55,19 @@ def relative(path: Path) -> str:
         return str(path)
 
 
+def open_file_batch(conn: psycopg.Connection, slot: ledger.BatchSlot, file: LandingFile, **status) -> int:
+    """The ledger row of a landing file (path relative to the landing folder, its sha256 and the
+    manifest's row count); `status`/`reason` for a row that ends at once."""
+    return ledger.open_batch(
+        conn,
+        slot,
+        file_path=relative(file.path),
+        sha256=file.sha256,
+        manifest_rows=file.manifest_rows,
+        **status,
+    )
+
+
 def close_new(
     conn: psycopg.Connection,
     slot: ledger.BatchSlot,
@@ -86,15 +99,7 @@ def close_new(
         if same and status == "quarantined":
             batch_id = same[0]
         else:
-            batch_id = ledger.open_batch(
-                conn,
-                slot,
-                file_path=relative(file.path),
-                sha256=file.sha256,
-                manifest_rows=file.manifest_rows,
-                status=status,
-                reason=reason,
-            )
+            batch_id = open_file_batch(conn, slot, file, status=status, reason=reason)
             ledger.close_as(conn, batch_id, status, reason)
     log.warning("%s %s: %s", relative(file.path), status, reason)
     return ledger.BatchOutcome(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from cchc.settings import get_settings
 from cchc.validate import grouped as grouped_mod
@@ -14,7 +15,7 @@ from cchc.validate.outcome import ValidationOutcome, error_outcome
 from cchc.validate.results import MAX_EXAMPLES, outcome_of
 from cchc.validate.single import suite_configs, validate_one
 from cchc.validate.statistics import refresh_statistics
-from cchc.validate.verdict import pending_row, record_verdict
+from cchc.validate.verdict import not_pending, pending_row, record_verdict
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +159,9 @@ def _verdict_from_group(
 
     started = time.perf_counter()
     with connect(target) as conn:
-        entity_name, province, business_date, file_name, status = pending_row(conn, batch_id)
-        if status != "pending":
-            return ValidationOutcome(
-                batch_id, entity_name, province, business_date, file_name, status, validated=False
-            )
+        row = pending_row(conn, batch_id)
+        if row.status != "pending":
+            return not_pending(batch_id, row)
         outcomes = []
         recent: dict = {}
         ordered = grouped_mod.gx_order(configs)
@@ -177,19 +176,14 @@ def _verdict_from_group(
             else:
                 result = grouped_mod.clean_result(config, results[config.id], rows)
             outcomes.append(outcome_of(result, owner[config.id], severity[config.id], rows))
-        status, verdict, warnings, superseded = record_verdict(conn, entity_name, batch_id, outcomes)
-    seconds = share + time.perf_counter() - started
-    log.info("batch %s (%s, %s rows, grouped): %s %s", batch_id, entity_name, rows, status, verdict or "")
-    return ValidationOutcome(
+        outcome = record_verdict(conn, batch_id, row, outcomes, rows)
+    outcome = replace(outcome, seconds=share + time.perf_counter() - started)
+    log.info(
+        "batch %s (%s, %s rows, grouped): %s %s",
         batch_id,
-        entity_name,
-        province,
-        business_date,
-        file_name,
-        status,
-        reason=verdict,
-        warnings=warnings,
-        superseded=superseded,
-        rows=rows,
-        seconds=seconds,
+        row.entity,
+        rows,
+        outcome.status,
+        outcome.reason or "",
     )
+    return outcome

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from cchc.settings import get_settings
 from cchc.validate.entities import ENTITIES, Entity
@@ -11,7 +12,7 @@ from cchc.validate.gx import GxProject, open_project
 from cchc.validate.outcome import ValidationError, ValidationOutcome, error_outcome
 from cchc.validate.results import ExpectationOutcome, outcome_of
 from cchc.validate.statistics import refresh_statistics
-from cchc.validate.verdict import batch_rows, pending_row, record_verdict
+from cchc.validate.verdict import batch_rows, not_pending, pending_row, record_verdict
 
 log = logging.getLogger(__name__)
 
@@ -50,35 +51,22 @@ def validate_batch(batch_id: int, *, project: GxProject | None = None) -> Valida
     project = project or open_project(settings, target)
     started = time.perf_counter()
     with connect(target) as conn:
-        entity_name, province, business_date, file_name, status = pending_row(conn, batch_id)
-        if status != "pending":
-            return ValidationOutcome(
-                batch_id, entity_name, province, business_date, file_name, status, validated=False
-            )
-        entity = ENTITIES.get(entity_name)
+        row = pending_row(conn, batch_id)
+        if row.status != "pending":
+            return not_pending(batch_id, row)
+        entity = ENTITIES.get(row.entity)
         if entity is None:
-            raise ValidationError(f"batch {batch_id}: no suites for entity {entity_name!r}")
-        rows = batch_rows(conn, entity_name, batch_id)
-        refresh_statistics(target, entity_name, [batch_id])
+            raise ValidationError(f"batch {batch_id}: no suites for entity {row.entity!r}")
+        rows = batch_rows(conn, row.entity, batch_id)
+        refresh_statistics(target, row.entity, [batch_id])
         outcomes = run_suites(project, entity, batch_id, rows)
-        status, verdict, warnings, superseded = record_verdict(conn, entity_name, batch_id, outcomes)
-    seconds = time.perf_counter() - started
+        outcome = record_verdict(conn, batch_id, row, outcomes, rows)
+    outcome = replace(outcome, seconds=time.perf_counter() - started)
     log.info(
-        "batch %s (%s, %s rows): %s in %.2fs %s", batch_id, entity_name, rows, status, seconds, verdict or ""
-    )
-    return ValidationOutcome(
-        batch_id,
-        entity_name,
-        province,
-        business_date,
-        file_name,
-        status,
-        reason=verdict,
-        warnings=warnings,
-        superseded=superseded,
-        rows=rows,
-        seconds=seconds,
-    )
+        "batch %s (%s, %s rows): %s in %.2fs %s",
+        batch_id, row.entity, rows, outcome.status, outcome.seconds, outcome.reason or "",
+    )  # fmt: skip
+    return outcome
 
 
 def validate_one(project: GxProject, target, batch_id: int) -> ValidationOutcome:

@@ -15,11 +15,15 @@ raises: a bug or an outage is not the data's fault, and the next run retries it.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+from typing import NamedTuple
+
 import psycopg
 
 from cchc import ledger
 from cchc.validate.entities import ENTITIES
-from cchc.validate.outcome import ValidationError
+from cchc.validate.outcome import ValidationError, ValidationOutcome
 from cchc.validate.results import ExpectationOutcome, reason
 
 
@@ -42,7 +46,18 @@ def _store_identity_checks(conn: psycopg.Connection, batch_id: int) -> None:
     )
 
 
-def pending_row(conn: psycopg.Connection, batch_id: int):
+class BatchRow(NamedTuple):
+    """The ledger's row of a batch, as a verdict reports it."""
+
+    entity: str
+    province_code: str | None
+    business_date: dt.date | None
+    file_name: str | None
+    status: str
+
+
+def pending_row(conn: psycopg.Connection, batch_id: int) -> BatchRow:
+    """The batch's ledger row, locked for the verdict (a second run waits, then finds it judged)."""
     row = conn.execute(
         "select entity, province_code, business_date, file_name, status from audit.batches "
         "where batch_id = %s for update",
@@ -50,13 +65,19 @@ def pending_row(conn: psycopg.Connection, batch_id: int):
     ).fetchone()
     if row is None:
         raise ValidationError(f"batch {batch_id} is not in audit.batches")
-    return row
+    return BatchRow(*row)
+
+
+def not_pending(batch_id: int, row: BatchRow) -> ValidationOutcome:
+    """A batch another run judged already: reported as it is, nothing ran."""
+    return ValidationOutcome(batch_id, *row, validated=False)
 
 
 def record_verdict(
-    conn: psycopg.Connection, entity_name: str, batch_id: int, outcomes: list[ExpectationOutcome]
-) -> tuple[str, str | None, list[str], list[int]]:
+    conn: psycopg.Connection, batch_id: int, row: BatchRow, outcomes: list[ExpectationOutcome], rows: int
+) -> ValidationOutcome:
     """Store the results and accept or quarantine, in the caller's transaction."""
+    entity_name = row.entity
     broken = [o for o in outcomes if o.severity == "critical" and o.not_evaluated]
     if broken:
         raise ValidationError(
@@ -75,8 +96,9 @@ def record_verdict(
         _store_identity_checks(conn, batch_id)
     failed_critical = [o for o in outcomes if o.severity == "critical" and not o.success]
     warnings = [o.message for o in outcomes if o.severity == "warning" and not o.success]
+    judged = ValidationOutcome(batch_id, *row._replace(status="loaded"), warnings=warnings, rows=rows)
     if failed_critical:
         why = reason(failed_critical)
         ledger.quarantine(conn, batch_id, why)
-        return "quarantined", why, warnings, []
-    return "loaded", None, warnings, ledger.accept(conn, batch_id, warnings)
+        return replace(judged, status="quarantined", reason=why)
+    return replace(judged, superseded=ledger.accept(conn, batch_id, warnings))

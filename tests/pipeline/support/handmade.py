@@ -8,12 +8,9 @@ import json
 from datetime import date
 from pathlib import Path
 
-COLUMNS = [
-    "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "MaDonVi", "CapDonVi", "KenhThucHien",
-    "MucDoDVC", "NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra", "NgayTuChoi",
-    "TrangThaiHoSo", "DuocThanhToanTrucTuyen", "TongPhiLePhi", "HoSoCoThanhPhanSoHoa", "CoKetQuaDienTu",
-    "TaiKhoanDuocXacThucVoiVNeID", "ChuHoSo", "SoGiayToChuHoSo", "SoDienThoai", "NgayCapNhat",
-]  # fmt: skip
+from cchc_world.generate.world import HOSO_COLUMNS
+
+COLUMNS = list(HOSO_COLUMNS)  # the schema 1.2 export, in the generator's order
 
 
 def hoso_rows(province: str, day: date, n: int) -> list[dict[str, str]]:

@@ -244,6 +244,14 @@ def batch_rows(db, table: str, batch_id: int) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+def rejected(db, batch_id: int, columns: str = "source_row, column_name, raw_value, reason") -> list[tuple]:
+    """The batch's rows in audit.rejected_rows, in file order."""
+    return db.execute(
+        f"select {columns} from audit.rejected_rows where batch_id = %s order by source_row, column_name",
+        (batch_id,),
+    ).fetchall()
+
+
 def batch(db, batch_id: int) -> dict:
     cur = db.execute("select * from audit.batches where batch_id = %s", (batch_id,))
     names = [d.name for d in cur.description]

@@ -152,11 +152,7 @@ def test_bad_values_reject_their_rows_and_the_rest_loads(landing, db, h):
     record = h.batch(db, outcome.batch_id)
     assert (record["rows_in"], record["rows_loaded"], record["rows_rejected"]) == (5, 3, 2)
     assert any("2 row(s) rejected" in w and "KenhThucHien" in w for w in record["warnings"])
-    rejected = db.execute(
-        "select file_name, source_row, column_name, raw_value from audit.rejected_rows "
-        "where batch_id = %s order by source_row, column_name",
-        (outcome.batch_id,),
-    ).fetchall()
+    rejected = h.rejected(db, outcome.batch_id, "file_name, source_row, column_name, raw_value")
     assert rejected == [
         ("hoso.csv", 3, "KenhThucHien", "abc"),
         ("hoso.csv", 5, "NgayHenTra", "31/02/2025 10:00:00"),

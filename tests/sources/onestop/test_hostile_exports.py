@@ -68,10 +68,7 @@ def test_a_nul_byte_rejects_its_row_and_the_rejected_value_is_stored(landing, db
     outcome = ingest_export(landing.export(rows))[0]
     assert outcome.status == "pending", outcome.reason
     assert outcome.rows_loaded == 2
-    stored = db.execute(
-        "select source_row, column_name, raw_value from audit.rejected_rows where batch_id = %s",
-        (outcome.batch_id,),
-    ).fetchall()
+    stored = h.rejected(db, outcome.batch_id, "source_row, column_name, raw_value")
     assert stored == [(3, "TenTTHC", "Đăng ký\\x00khai sinh")]
 
 
@@ -83,11 +80,7 @@ def test_impossible_dates_reject_their_rows(landing, db, h):
     rows[2]["NgayTiepNhan"] = "01/01/0001"
     outcome = ingest_export(landing.export(rows))[0]
     assert outcome.status == "pending" and outcome.rows_loaded == 2
-    stored = db.execute(
-        "select source_row, column_name, raw_value, reason from audit.rejected_rows where batch_id = %s "
-        "order by source_row",
-        (outcome.batch_id,),
-    ).fetchall()
+    stored = h.rejected(db, outcome.batch_id)
     assert [(r[0], r[1], r[2]) for r in stored] == [
         (3, "NgayHenTra", "31/12/9999 17:00:00"),
         (4, "NgayTiepNhan", "01/01/0001"),

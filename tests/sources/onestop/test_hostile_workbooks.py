@@ -132,11 +132,7 @@ def test_formulas_are_rejected_never_taken_for_values(landing, db, h, monkeypatc
     (outcome,) = ingest_export(export)
     assert outcome.status == "pending", outcome.reason
     assert outcome.rows_loaded == 1
-    stored = db.execute(
-        "select source_row, column_name, raw_value, reason from audit.rejected_rows where batch_id = %s "
-        "order by source_row",
-        (outcome.batch_id,),
-    ).fetchall()
+    stored = h.rejected(db, outcome.batch_id)
     assert [(r[0], r[1], r[2]) for r in stored] == [
         (2, "TongPhiLePhi", "1250000*2"),
         (3, "TongPhiLePhi", "SUM(X1:X9)"),
@@ -169,11 +165,7 @@ def test_json_values_are_never_coerced(landing, db, h):
     write_manifest(export.path, export.province_code, export.business_date)
     (outcome,) = ingest_export(export)
     assert outcome.status == "pending" and outcome.rows_loaded == 1
-    stored = db.execute(
-        "select source_row, column_name, raw_value, reason from audit.rejected_rows where batch_id = %s "
-        "order by source_row",
-        (outcome.batch_id,),
-    ).fetchall()
+    stored = h.rejected(db, outcome.batch_id)
     assert stored == [
         (2, "KenhThucHien", "True", "not a JSON integer (true/false)"),
         (3, "TrangThaiHoSo", "2", "not a JSON integer (text)"),

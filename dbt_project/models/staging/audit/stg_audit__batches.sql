@@ -1,4 +1,5 @@
--- The batch ledger, one row per batch, named for the marts.
+-- The batch ledger, one row per batch, named for the marts. The file's path in the landing area and
+-- its hash stay in audit.batches for operators (`cchc batches`): BI never needs them.
 
 select
     batch_id,
@@ -6,9 +7,7 @@ select
     entity,
     province_code,
     business_date,
-    file_path,
     file_name,
-    sha256,
     manifest_rows,
     rows_in,
     rows_loaded,

@@ -26,7 +26,14 @@ import psycopg
 from cchc import ledger
 from cchc.load.copy import copy_rows
 from cchc.privacy import Pseudonymiser
-from cchc.sources.landing_files import LandingFile, advisory_lock, close_new, failed, relative
+from cchc.sources.landing_files import (
+    LandingFile,
+    advisory_lock,
+    close_new,
+    failed,
+    open_file_batch,
+    relative,
+)
 from cchc.sources.onestop.columns import HOSO_FILES, Entity, entity_for
 from cchc.sources.onestop.discover import Export
 from cchc.sources.onestop.manifest import (
@@ -56,15 +63,7 @@ class ExportMismatch(Exception):
 # -- ledger helpers ---------------------------------------------------------------------------
 def _duplicate(conn, slot: ledger.BatchSlot, file: LandingFile, earlier: int) -> ledger.BatchOutcome:
     reason = f"same content (sha256) as batch {earlier}: nothing loaded"
-    batch_id = ledger.open_batch(
-        conn,
-        slot,
-        file_path=relative(file.path),
-        sha256=file.sha256,
-        manifest_rows=file.manifest_rows,
-        status="duplicate",
-        reason=reason,
-    )
+    batch_id = open_file_batch(conn, slot, file, status="duplicate", reason=reason)
     ledger.close_as(conn, batch_id, "duplicate")
     log.info("%s: duplicate of batch %s", relative(file.path), earlier)
     return ledger.BatchOutcome(
@@ -141,13 +140,7 @@ def _ingest_file(
             earlier = ledger.find_same_content(conn, slot, file.sha256)
             if earlier is not None:
                 return _duplicate(conn, slot, file, earlier)
-            batch_id = ledger.open_batch(
-                conn,
-                slot,
-                file_path=relative(file.path),
-                sha256=file.sha256,
-                manifest_rows=file.manifest_rows,
-            )
+            batch_id = open_file_batch(conn, slot, file)
             typer = RowTyper(entity, file.path.suffix.lstrip("."), file.name, pseudonymiser)
             _copy_file(conn, batch_id, entity, file, typer)
             report = typer.report

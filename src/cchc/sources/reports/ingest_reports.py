@@ -18,7 +18,7 @@ import psycopg
 from cchc import ledger
 from cchc.load.copy import copy_rows
 from cchc.settings import get_settings
-from cchc.sources.landing_files import LandingFile, advisory_lock, close_new, failed, relative
+from cchc.sources import landing_files as landing
 from cchc.sources.onestop.manifest import file_sha256
 from cchc.sources.reports import bieu06_reader as bieu06
 from cchc.warehouse.connection import connect
@@ -44,7 +44,9 @@ def _report_files(province_code: str | None) -> list[tuple[str, Path]]:
     found = []
     for province_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
         if province_dir.name not in _province_codes_ever():
-            log.warning("ignoring %s: not the code of a province (of any day)", relative(province_dir))
+            log.warning(
+                "ignoring %s: not the code of a province (of any day)", landing.relative(province_dir)
+            )
             continue
         if wanted and province_dir.name not in wanted:
             continue
@@ -77,19 +79,19 @@ def _seen(conn: psycopg.Connection, slot: ledger.BatchSlot, sha256: str) -> int 
 def _ingest_report(conn: psycopg.Connection, province_code: str, path: Path) -> ledger.BatchOutcome | None:
     name = bieu06.parse_file_name(path.name)
     slot = ledger.BatchSlot(SOURCE, ENTITY, province_code, name.period_end if name else None, path.name)
-    file = LandingFile(path.name, path, file_sha256(path), None)
+    file = landing.LandingFile(path.name, path, file_sha256(path), None)
     if _seen(conn, slot, file.sha256) is not None:
-        log.debug("%s: already handled", relative(path))
+        log.debug("%s: already handled", landing.relative(path))
         return None
     try:
         report = bieu06.read_bieu06(path)
     except bieu06.ReportRejected as exc:
-        return close_new(conn, slot, file, "quarantined", str(exc))
+        return landing.close_new(conn, slot, file, "quarantined", str(exc))
     except Exception as exc:
-        return failed(conn, slot, file, exc)
+        return landing.failed(conn, slot, file, exc)
     try:
         with conn.transaction():
-            batch_id = ledger.open_batch(conn, slot, file_path=relative(path), sha256=file.sha256)
+            batch_id = landing.open_file_batch(conn, slot, file)
             rows = copy_rows(
                 conn, f"raw.{ENTITY}", bieu06.RAW_COLUMNS, report.long_rows(batch_id, province_code)
             )
@@ -101,9 +103,13 @@ def _ingest_report(conn: psycopg.Connection, province_code: str, path: Path) -> 
                 warnings=[f"{path.name}: {w}" for w in report.warnings],
             )
     except Exception as exc:
-        return failed(conn, slot, file, exc)
+        return landing.failed(conn, slot, file, exc)
     log.info(
-        "%s: batch %s pending, %s field rows, %s values", relative(path), batch_id, len(report.rows), rows
+        "%s: batch %s pending, %s field rows, %s values",
+        landing.relative(path),
+        batch_id,
+        len(report.rows),
+        rows,
     )
     return ledger.BatchOutcome(
         batch_id, ENTITY, province_code, slot.business_date, path.name, "pending", rows
@@ -118,7 +124,7 @@ def ingest_reports(province_code: str | None = None) -> list[ledger.BatchOutcome
         return outcomes
     with connect(autocommit=True) as conn:
         for province in sorted({p for p, _ in files}):
-            with advisory_lock(conn, f"{SOURCE}:{province}"):
+            with landing.advisory_lock(conn, f"{SOURCE}:{province}"):
                 for _, path in (f for f in files if f[0] == province):
                     outcome = _ingest_report(conn, province, path)
                     if outcome is not None:

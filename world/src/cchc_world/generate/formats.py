@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from cchc.sources.onestop.columns import HOSO
 from cchc_world.generate.lifecycle import DAY, ONLINE_LEVELS
 from cchc_world.generate.people import ApplicantPool
 from cchc_world.generate.world import BOSUNG_COLUMNS, HOSO_COLUMNS, World
@@ -154,18 +155,8 @@ def write_jsonl(columns: dict[str, list[str]], order: list[str]) -> bytes:
 
 # the hoso date-times (every Ngay… column): typed cells in XLSX, ISO strings in JSONL
 _DATETIME_COLUMNS = {c for c in HOSO_COLUMNS if c.startswith("Ngay")}
-_INT_COLUMNS = {
-    "KenhThucHien",
-    "TrangThaiHoSo",
-    "DuocThanhToanTrucTuyen",
-    "TongPhiLePhi",
-    "HoSoCoThanhPhanSoHoa",
-    "CoKetQuaDienTu",
-    "TaiKhoanDuocXacThucVoiVNeID",
-    "DuocTaiSuDung",
-    "DuocLayTuKhoDLCN",
-    "CoSuDungDuLieuDanCu",
-}
+# the contract's integer columns (every schema version): numeric cells in XLSX and JSONL
+_INT_COLUMNS = {c.source for c in HOSO.columns if c.kind in ("smallint", "integer", "bigint")}
 
 
 def write_xlsx(columns: dict[str, list], order: list[str], *, text_cells: bool = False) -> bytes:
