@@ -213,7 +213,7 @@ def _facts(mark: int) -> dict:
             (mark,),
         ).fetchall()
         raw = conn.execute(
-            "select coalesce(sum(rows_loaded), 0) from audit.batches where status = 'loaded' and batch_id > %s",
+            "select coalesce(sum(rows_loaded), 0) from audit.batches where status = 'accepted' and batch_id > %s",
             (mark,),
         ).fetchone()[0]
     digest = hashlib.sha256(repr([tuple(str(v) for v in r) for r in rows]).encode()).hexdigest()

@@ -44,7 +44,7 @@ def ingest(plan_exports: list[dict]) -> dict:
     for export in exports:
         for outcome in ingest_export(export):
             statuses[outcome.status] += 1
-            if outcome.status in {"pending", "loaded"}:
+            if outcome.status in {"pending", "accepted"}:
                 rows += outcome.rows_loaded or 0
     missing = len(wanted) - len(exports)
     return {
@@ -73,7 +73,7 @@ def dbt(mode: str, after_batch: int = 0) -> dict:
 
     with connect() as conn:
         rows = conn.execute(
-            "select coalesce(sum(rows_loaded), 0) from audit.batches where status = 'loaded' and batch_id > %s",
+            "select coalesce(sum(rows_loaded), 0) from audit.batches where status = 'accepted' and batch_id > %s",
             (after_batch,),
         ).fetchone()[0]
     args = ["build"] if mode == "full" else ["build", "--exclude", "resource_type:seed"]

@@ -83,7 +83,7 @@ def _usual_dbt(plan: dict, opts) -> dict:
     made = dbt_tables.make_table_project(settings.dbt_project_dir, work / "project")
     with connect() as conn:
         rows = conn.execute(
-            "select coalesce(sum(rows_loaded), 0) from audit.batches where status = 'loaded'"
+            "select coalesce(sum(rows_loaded), 0) from audit.batches where status = 'accepted'"
         ).fetchone()[0]
     built = dbt_tables.run_table_build(loader_target(settings), work / "project", work, settings.dbt_threads)
     detail = {**built, "files_rewritten": len(made["files_rewritten"])}

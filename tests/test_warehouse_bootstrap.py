@@ -59,10 +59,18 @@ def test_bi_reader_cannot_create_temp_tables_or_reach_other_databases(warehouse)
 
 def test_bi_reader_sees_no_landing_paths_in_the_ledger_mart():
     """The ledger mart carries file names, statuses and reasons (the quarantine view needs them),
-    not the landing area's layout."""
+    not the landing area's layout: its enforced contract has no path, nor does the staging it reads."""
     import re
 
-    sql = (get_settings().dbt_project_dir / "models/marts/quality/fct_pipeline_batches.sql").read_text()
-    columns = re.search(r"^select\n(.*?)^from ", sql, re.S | re.M).group(1)
-    assert "file_name" in columns and "reason" in columns
-    assert "file_path" not in columns
+    import yaml
+
+    dbt = get_settings().dbt_project_dir
+    doc = yaml.safe_load((dbt / "models/marts/quality/_quality__models.yml").read_text())
+    [model] = [m for m in doc["models"] if m["name"] == "fct_pipeline_batches"]
+    assert model["config"]["contract"]["enforced"] is True
+    columns = {c["name"] for c in model["columns"]}
+    assert {"file_name", "reason", "status"} <= columns
+    assert not {"file_path", "sha256"} & columns
+    staging = (dbt / "models/staging/audit/stg_audit__batches.sql").read_text()
+    selected = re.search(r"^select\n(.*?)^from ", staging, re.S | re.M).group(1)
+    assert "file_name" in selected and "file_path" not in selected

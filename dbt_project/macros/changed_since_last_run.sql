@@ -7,7 +7,7 @@
     from {{ source('audit', 'batches') }} as b
     where
         b.entity = '{{ entity }}'
-        and b.status in ('loaded', 'superseded')
+        and b.status in ('accepted', 'superseded')
         and b.finished_at > (select coalesce(max(t._batches_seen_at), '-infinity'::timestamptz) from {{ this }} as t)
 {%- endmacro %}
 

@@ -1,5 +1,5 @@
 {#- The current version of each key of a raw entity, as every staging model reads it: rows of batches
-    the ledger accepted (status 'loaded'; a quarantined or superseded batch never reaches staging),
+    the ledger accepted (status 'accepted'; a quarantined or superseded batch never reaches staging),
     ranked per key by `order_by` (columns of `r`, the raw row, and `b`, its
     batch), rank 1 kept. `batch_columns` adds ledger columns to each row (e.g. 'b.business_date').
     In an incremental model only the keys (their first column) seen in batches accepted or superseded
@@ -22,7 +22,7 @@
         inner join {{ source('audit', 'batches') }} as b
             on r.batch_id = b.batch_id
         where
-            b.status = 'loaded'
+            b.status = 'accepted'
             {%- for key in required %}
                 and r.{{ key }} is not null
             {%- endfor %}

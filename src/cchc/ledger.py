@@ -2,13 +2,13 @@
 
 Lifecycle of a batch:
     pending      rows are in raw (committed with the ledger row), validation has not run
-    loaded       validation passed (warnings allowed): staging reads it
+    accepted     validation passed (warnings allowed): staging reads it
     quarantined  a manifest mismatch, an unreadable file, or a critical expectation failed
     superseded   a later accepted batch of the same (entity, province, date, file) replaced it
     duplicate    the same bytes (sha256) as an earlier batch of the same slot: nothing loaded
     failed       the load itself broke (bug, lost connection); safe to retry
 
-Staging reads only batches whose status is 'loaded', so quarantined or pending data never
+Staging reads only batches whose status is 'accepted', so quarantined or pending data never
 reaches marts. Ingestion opens and loads batches; validation calls `accept` or `quarantine`.
 """
 
@@ -20,7 +20,7 @@ from datetime import date
 
 import psycopg
 
-ACCEPTED = "loaded"
+ACCEPTED = "accepted"
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def find_same_content(conn: psycopg.Connection, slot: BatchSlot, sha256: str) ->
         select batch_id from audit.batches
         where entity = %s and province_code is not distinct from %s
           and business_date is not distinct from %s and file_name = %s and sha256 = %s
-          and status in ('pending', 'loaded', 'superseded')
+          and status in ('pending', 'accepted', 'superseded')
         order by batch_id limit 1
         """,
         (slot.entity, slot.province_code, slot.business_date, slot.file_name, sha256),
@@ -127,7 +127,7 @@ def close_as(conn: psycopg.Connection, batch_id: int, status: str, reason: str |
 
 
 def accept(conn: psycopg.Connection, batch_id: int, warnings: list[str] | None = None) -> list[int]:
-    """Mark a validated batch loaded and supersede the earlier accepted batches of its slot.
+    """Mark a validated batch accepted and supersede the earlier accepted batches of its slot.
 
     Returns the batch ids it superseded. Must run in the caller's transaction so that a
     reader never sees two accepted versions of the same export file.
@@ -135,7 +135,7 @@ def accept(conn: psycopg.Connection, batch_id: int, warnings: list[str] | None =
     conn.execute(
         """
         update audit.batches
-        set status = 'loaded', validated_at = now(), finished_at = now(),
+        set status = 'accepted', validated_at = now(), finished_at = now(),
             warnings = warnings || %s::jsonb
         where batch_id = %s
         """,
@@ -153,7 +153,7 @@ def accept(conn: psycopg.Connection, batch_id: int, warnings: list[str] | None =
           and old.province_code is not distinct from new.province_code
           and old.business_date is not distinct from new.business_date
           and old.file_name = new.file_name
-          and old.status = 'loaded'
+          and old.status = 'accepted'
         returning old.batch_id
         """,
         (batch_id,),
@@ -187,7 +187,7 @@ def withdraw(conn: psycopg.Connection, batch_id: int, reason: str, *, by: str) -
     ).fetchone()
     if row is None:
         raise CannotWithdraw(f"no batch {batch_id} in audit.batches")
-    if row[0] not in ("loaded", "pending", "superseded"):
+    if row[0] not in ("accepted", "pending", "superseded"):
         raise CannotWithdraw(f"batch {batch_id} is {row[0]}: nothing of it is in the warehouse to withdraw")
     conn.execute(
         """

@@ -75,13 +75,13 @@ class RawLoader:
         *,
         province="01",
         day=date(2025, 11, 10),
-        status="loaded",
+        status="accepted",
         file_name="hoso.csv",
     ):
         rows = [{**HOSO_DEFAULTS, **row} for row in rows]
         return self._load("onestop_hoso", HOSO_COLUMNS, rows, province, day, file_name, status)
 
-    def bosung(self, rows: list[dict], *, province="01", day=date(2025, 11, 10), status="loaded"):
+    def bosung(self, rows: list[dict], *, province="01", day=date(2025, 11, 10), status="accepted"):
         return self._load("onestop_bosung", BOSUNG_COLUMNS, rows, province, day, "bosung.csv", status)
 
     def _load(self, entity, columns, rows, province, day, file_name, status) -> int:
@@ -98,7 +98,7 @@ class RawLoader:
         return batch_id
 
     def _finish(self, batch_id: int, status: str) -> None:
-        if status == "loaded":
+        if status == "accepted":
             ledger.accept(self.conn, batch_id)
         elif status == "quarantined":
             ledger.quarantine(self.conn, batch_id, "test: critical expectation failed")

@@ -271,7 +271,7 @@ def hand_made_marts(seeded, warehouse):
             "select status, count(*) from audit.batches where batch_id = any(%s) group by 1",
             ([o.batch_id for o in outcomes],),
         ).fetchall()
-        assert dict(statuses) == {"loaded": 3, "quarantined": 1}, statuses
+        assert dict(statuses) == {"accepted": 3, "quarantined": 1}, statuses
         load_report(conn)
     build(full_refresh=True, variables=AS_OF, exclude=SKIP)
     return warehouse

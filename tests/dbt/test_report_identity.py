@@ -50,13 +50,13 @@ def test_one_report_in_two_province_folders_and_its_withdrawal(seeded, db, capsy
     assert _checks(db) == [("01", 7, 7), ("79", 7, 7)]
 
     assert main(["batches", "withdraw", str(misfiled), "--reason", "filed under the wrong province"]) == 0
-    assert "withdrawn (was loaded)" in capsys.readouterr().out
+    assert "withdrawn (was accepted)" in capsys.readouterr().out
     status, reason = db.execute(
         "select status, reason from audit.batches where batch_id = %s", (misfiled,)
     ).fetchone()
     assert status == "quarantined"
     assert reason.startswith("withdrawn by ") and reason.endswith(
-        ": filed under the wrong province (was loaded)"
+        ": filed under the wrong province (was accepted)"
     )
     build(select=["+fct_report_reconciliation"], variables={"as_of_date": "2022-04-30"}, exclude=SKIP)
     assert _checks(db) == [("01", 7, 7)]

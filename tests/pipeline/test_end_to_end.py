@@ -247,7 +247,7 @@ def test_broken_province_fails_the_others_load_and_marts_keep_good_data(scenario
     ).fetchone()[0]
     assert quarantined >= 1
     loaded = db.execute(
-        "select count(*) from audit.batches where province_code = '01' and business_date = %s and status = 'loaded'",
+        "select count(*) from audit.batches where province_code = '01' and business_date = %s and status = 'accepted'",
         (WORLD_END,),
     ).fetchone()[0]
     assert loaded >= 1

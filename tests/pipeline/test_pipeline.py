@@ -55,7 +55,7 @@ def test_run_summary_records_outcomes_and_fails_the_run(warehouse, db):
         day,
         ["01", "79"],
         {"01": "success", "79": "success"},
-        [{"province_code": "01", "counts": {"loaded": 2}, "rows_loaded": 10}],
+        [{"province_code": "01", "counts": {"accepted": 2}, "rows_loaded": 10}],
         {"dbt": "success"},
     )
     assert ok["failed"] == [] and ok["rows_loaded"] == 10
@@ -95,7 +95,7 @@ def test_two_runs_of_the_same_province_day_load_once(landing, db):
         t.join(timeout=300)
     assert errors == []
     statuses = sorted(b["status"] for r in results for b in r["batches"] if b["entity"] == "onestop_hoso")
-    assert statuses == ["duplicate", "loaded"]
+    assert statuses == ["accepted", "duplicate"]
     count = db.execute(
         "select count(*) from raw.onestop_hoso h join audit.batches b using (batch_id) "
         "where b.province_code = '01' and b.business_date = %s",
@@ -141,7 +141,7 @@ def test_retired_province_re_delivery_is_taken_once_by_content(landing, db):
     ingest_and_validate("89", night)
     loaded = db.execute(
         "select count(*) from audit.batches where province_code = '89' and business_date = %s "
-        "and status = 'loaded' and batch_id >= %s",
+        "and status = 'accepted' and batch_id >= %s",
         (june, first_batch),
     ).fetchone()[0]
     assert loaded == 1
@@ -160,7 +160,7 @@ def test_retired_province_re_delivery_is_taken_once_by_content(landing, db):
             (june, first_batch),
         ).fetchall()
     )
-    assert statuses == ["loaded", "superseded"]
+    assert statuses == ["accepted", "superseded"]
     assert [r.province_code for r in exports_for(night)] == ["91"]
 
 
@@ -246,9 +246,9 @@ def test_a_batch_left_pending_by_a_killed_run_is_validated_by_the_next(landing, 
     ):
         summarise_run("run-killed", day, ["01"], {"01": "success"}, [rerun], {"dbt": "success"})
     done = validate_leftovers()
-    assert done["counts"] == {"loaded": 1} and done["errors"] == []
+    assert done["counts"] == {"accepted": 1} and done["errors"] == []
     status = db.execute("select status from audit.batches where batch_id = %s", (killed.batch_id,)).fetchone()
-    assert status == ("loaded",)
+    assert status == ("accepted",)
     assert still_pending()["count"] == 0
     summary = summarise_run("run-next", day, ["01"], {"01": "success"}, [rerun], {"dbt": "success"})
     assert summary["still_pending"]["count"] == 0

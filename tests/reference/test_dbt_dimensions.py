@@ -46,10 +46,10 @@ def _record(code: str, updated: str, **changes) -> dict:
 
 # batch (business date, final status) -> catalogue records pulled in it
 CATALOGUE_PULLS: list[tuple[str, str, list[dict]]] = [
-    ("2024-01-10", "loaded", [_record("1.000001", "2024-01-05"), _record("1.000002", "2024-01-05")]),
+    ("2024-01-10", "accepted", [_record("1.000001", "2024-01-05"), _record("1.000002", "2024-01-05")]),
     (
         "2024-06-01",
-        "loaded",
+        "accepted",
         [
             _record("1.000001", "2024-01-05"),  # the same state again: kept once
             _record("1.000001", "2024-05-20", onlineLevel="TOAN_TRINH"),  # a new version
@@ -59,7 +59,7 @@ CATALOGUE_PULLS: list[tuple[str, str, list[dict]]] = [
     ("2025-01-02", "quarantined", [_record("1.000001", "2025-01-01", processingDays=99)]),
     (
         "2025-07-02",
-        "loaded",
+        "accepted",
         [
             _record("1.000002", "2025-07-01", state="ABOLISHED", replacedByCode="3.000021"),
             # announced ahead of the reorganisation: valid from its effective date
@@ -92,7 +92,7 @@ def _load_catalogue(conn) -> None:
                 ),
             )  # fmt: skip
         ledger.record_load(conn, batch_id, rows_in=len(records), rows_loaded=len(records))
-        if status == "loaded":
+        if status == "accepted":
             ledger.accept(conn, batch_id)
         else:
             ledger.quarantine(conn, batch_id, "test: a critical expectation failed")

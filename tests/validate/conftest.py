@@ -41,7 +41,7 @@ def catalogue(warehouse, gx_project):
                 "'WORKING', 'ACTIVE', %s)",
                 (bid, code, code, json.dumps(record)),
             )
-        conn.execute("update audit.batches set status = 'loaded' where batch_id = %s", (bid,))
+        conn.execute("update audit.batches set status = 'accepted' where batch_id = %s", (bid,))
     return ["1.004227", "2.000815"]
 
 

@@ -18,7 +18,7 @@ def _rows(raw, province, n, day=DAY):
 def test_good_batch_is_loaded_with_every_result_stored(db, raw, catalogue):
     bid = raw.hoso_batch(db, "P01", DAY, _rows(raw, "P01", 6))
     outcome = validate_batch(bid)
-    assert outcome.status == "loaded", outcome.reason
+    assert outcome.status == "accepted", outcome.reason
     assert outcome.rows == 6
     stored = raw.results(db, bid)
     suites = {r["suite_name"] for r in stored}
@@ -28,7 +28,7 @@ def test_good_batch_is_loaded_with_every_result_stored(db, raw, catalogue):
     # (staging.ref_admin_units) is not loaded in this test warehouse, so that rule says so.
     failed = [r for r in stored if not r["success"]]
     assert all("not evaluated" in r["message"] or "MaDonVi" in r["message"] for r in failed), failed
-    assert raw.batch_row(db, bid)["status"] == "loaded"
+    assert raw.batch_row(db, bid)["status"] == "accepted"
 
 
 @pytest.mark.parametrize(
@@ -95,11 +95,11 @@ def test_warnings_are_recorded_and_the_batch_loads(db, raw, catalogue):
     rows[1].update(duoc_thanh_toan_truc_tuyen=1, tong_phi_le_phi=0)
     bid = raw.hoso_batch(db, "P02", DAY, rows)
     outcome = validate_batch(bid)
-    assert outcome.status == "loaded"
+    assert outcome.status == "accepted"
     assert "MaTTHC not in the accepted catalogue in 1 of 4 rows" in outcome.warnings
     assert "paid online (DuocThanhToanTrucTuyen 1/2) with TongPhiLePhi 0 in 1 of 4 rows" in outcome.warnings
     ledger_row = raw.batch_row(db, bid)
-    assert ledger_row["status"] == "loaded"
+    assert ledger_row["status"] == "accepted"
     assert "MaTTHC not in the accepted catalogue in 1 of 4 rows" in ledger_row["warnings"]
     by_message = {r["message"]: r for r in raw.results(db, bid)}
     catalogue_result = by_message["MaTTHC not in the accepted catalogue in 1 of 4 rows"]
@@ -117,22 +117,22 @@ def test_one_run_quarantines_the_bad_batch_and_loads_the_good_one(db, raw, catal
     outcomes = {o.batch_id: o for o in validate_pending("onestop_hoso")}
     assert outcomes[bad].status == "quarantined"
     assert outcomes[bad].reason == "NgayHenTra before NgayTiepNhan in 1 of 3 rows"
-    assert outcomes[good].status == "loaded"
+    assert outcomes[good].status == "accepted"
     # validated batches are not validated again
     assert validate_pending("onestop_hoso") == []
 
 
 def test_corrected_export_is_accepted_and_supersedes(db, raw, catalogue):
     first = raw.hoso_batch(db, "P05", DAY, _rows(raw, "P05", 3))
-    assert validate_batch(first).status == "loaded"
+    assert validate_batch(first).status == "accepted"
     broken_rows = _rows(raw, "P05", 3)
     broken_rows[2]["tong_phi_le_phi"] = -1
     broken = raw.hoso_batch(db, "P05", DAY, broken_rows)
     assert validate_batch(broken).status == "quarantined"
-    assert raw.batch_row(db, first)["status"] == "loaded"  # a bad correction replaces nothing
+    assert raw.batch_row(db, first)["status"] == "accepted"  # a bad correction replaces nothing
     corrected = raw.hoso_batch(db, "P05", DAY, _rows(raw, "P05", 4))
     outcome = validate_batch(corrected)
-    assert outcome.status == "loaded"
+    assert outcome.status == "accepted"
     assert outcome.superseded == [first]
     assert raw.batch_row(db, first)["status"] == "superseded"
     assert raw.batch_row(db, first)["superseded_by"] == corrected
@@ -152,6 +152,6 @@ def test_a_batch_that_cannot_be_validated_stays_pending_and_the_others_go_on(db,
     outcomes = {o.batch_id: o for o in validate_pending()}
     assert outcomes[odd].status == "pending"
     assert "no suites for entity 'onestop_unknown'" in outcomes[odd].error
-    assert outcomes[good].status == "loaded"
+    assert outcomes[good].status == "accepted"
     assert raw.batch_row(db, odd)["status"] == "pending"
     db.execute("update audit.batches set status = 'failed' where batch_id = %s", (odd,))

@@ -37,7 +37,7 @@ def _history(db, raw, province, sizes):
     for size in sizes:
         while day.isoweekday() >= 6:
             day += dt.timedelta(days=1)
-        raw.make_batch(db, "onestop", "onestop_hoso", province, day, "hoso.csv", rows=size, status="loaded")
+        raw.make_batch(db, "onestop", "onestop_hoso", province, day, "hoso.csv", rows=size, status="accepted")
         day += dt.timedelta(days=1)
 
 
@@ -104,7 +104,15 @@ def test_a_group_ends_exactly_as_batches_validated_alone(db, raw, catalogue, gx_
         validate_batch(batch_id)
 
     statuses = [o.status for o in outcomes]
-    assert statuses == ["loaded", "loaded", "loaded", "loaded", "loaded", "quarantined", "quarantined"]
+    assert statuses == [
+        "accepted",
+        "accepted",
+        "accepted",
+        "accepted",
+        "accepted",
+        "quarantined",
+        "quarantined",
+    ]
     assert outcomes[6].reason.startswith("row count dropped by more than 85%")
     for together, alone in zip(grouped_ids, alone_ids, strict=True):
         assert _comparable(db, raw, together, "GA") == _comparable(db, raw, alone, "GB")
@@ -123,8 +131,10 @@ def test_one_bad_batch_among_good_ones_is_quarantined_alone(db, raw, catalogue, 
     assert gx_runs == [ids[3]]
     assert outcomes[ids[3]].status == "quarantined"
     assert outcomes[ids[3]].reason == "TongPhiLePhi negative in 1 of 4 rows"
-    assert [outcomes[b].status for b in ids if b != ids[3]] == ["loaded"] * 5
-    assert [raw.batch_row(db, b)["status"] for b in ids] == ["loaded"] * 3 + ["quarantined"] + ["loaded"] * 2
+    assert [outcomes[b].status for b in ids if b != ids[3]] == ["accepted"] * 5
+    assert [raw.batch_row(db, b)["status"] for b in ids] == ["accepted"] * 3 + ["quarantined"] + [
+        "accepted"
+    ] * 2
     # each batch keeps results of its own: four rows, nothing of its neighbours
     for b in ids:
         assert {
@@ -144,13 +154,13 @@ def test_a_key_is_unique_per_batch_not_across_the_group(db, raw, gx_project, gx_
         return bid
 
     known = [dict(raw.good_dossier("GD", DAY, i), ma_ho_so=f"D{i}") for i in range(901, 907)]
-    raw.hoso_batch(db, "GD", DAY, known, status="loaded")  # the payments' dossiers are known
+    raw.hoso_batch(db, "GD", DAY, known, status="accepted")  # the payments' dossiers are known
     first = batch([payment(901), payment(902)])
     repeated = batch([payment(901), payment(902), payment(903)])  # an earlier day's payments again: fine
     doubled = batch([payment(904), payment(904), payment(905), payment(906)])  # twice in one pull: critical
     outcomes = {o.batch_id: o for o in validate_group([first, repeated, doubled])}
     assert gx_runs == [doubled]
-    assert (outcomes[first].status, outcomes[repeated].status) == ("loaded", "loaded")
+    assert (outcomes[first].status, outcomes[repeated].status) == ("accepted", "accepted")
     assert outcomes[doubled].status == "quarantined"
     assert outcomes[doubled].reason == "the same transactionId twice in one pull in 2 of 4 rows"
 
@@ -188,7 +198,7 @@ def test_validate_batches_groups_by_entity_and_answers_in_the_order_asked(db, ra
     asked = [pay, hoso[2], done, hoso[0], hoso[1]]
     outcomes = validate_batches(asked)
     assert [o.batch_id for o in outcomes] == asked
-    assert [o.status for o in outcomes] == ["loaded", "loaded", "quarantined", "loaded", "loaded"]
+    assert [o.status for o in outcomes] == ["accepted", "accepted", "quarantined", "accepted", "accepted"]
     assert [o.validated for o in outcomes] == [True, True, False, True, True]
     assert gx_runs == [pay]  # a group of one runs alone; the three dossier exports ran as one group
 
@@ -206,7 +216,7 @@ def test_a_batch_is_judged_against_the_verdicts_of_the_groups_earlier_batches(db
         for day, n in zip(days, sizes, strict=True)
     ]
     outcomes = validate_group(ids)
-    assert [o.status for o in outcomes] == ["loaded", "loaded", "quarantined"]
+    assert [o.status for o in outcomes] == ["accepted", "accepted", "quarantined"]
     # the two days accepted earlier in the same group count as the province's recent exports
     assert outcomes[2].reason == (
         "row count dropped by more than 85% against the province's recent exports (truncated export?): "
@@ -221,7 +231,7 @@ def test_a_group_run_renders_in_data_docs(db, raw, catalogue, caplog):
     from cchc.validate import build_data_docs
 
     ids = [raw.hoso_batch(db, "GG", DAY, _ge_rows(raw, DAY), file_name=f"hoso-{i}.csv") for i in range(2)]
-    assert [o.status for o in validate_group(ids)] == ["loaded", "loaded"]
+    assert [o.status for o in validate_group(ids)] == ["accepted", "accepted"]
     with caplog.at_level(logging.WARNING, logger="great_expectations"):
         build_data_docs()
     errors = [

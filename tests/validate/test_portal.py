@@ -130,7 +130,7 @@ GOOD = {
 def test_every_portal_suite_runs_cleanly_on_good_data(db, raw, gx_project, entity):
     bid = _portal_batch(db, raw, entity, None if entity == "portal_formalities" else "G1", GOOD[entity]())
     outcome = validate_batch(bid)
-    assert outcome.status == "loaded", outcome.reason
+    assert outcome.status == "accepted", outcome.reason
     failed = [r for r in raw.results(db, bid) if not r["success"]]
     # Only cross-checks against data this test never loads may fail: dossiers not in the one-stop
     # exports, and the unit reference (not seeded here) which then says it did not run.
@@ -143,7 +143,7 @@ def test_payment_contract_breaks_are_warnings(db, raw, gx_project):
     rows = [payment(1), payment(2, amount=-5, _amount=-5), payment(3, status="REFUNDED", _status=None)]
     bid = _portal_batch(db, raw, "portal_payments", "G2", rows)
     outcome = validate_batch(bid)
-    assert outcome.status == "loaded"
+    assert outcome.status == "accepted"
     assert "amount not > 0 in 1 of 3 rows" in outcome.warnings
     assert "status unknown in 1 of 3 rows" in outcome.warnings
     assert "payment for a dossier not (yet) in the one-stop exports in 3 of 3 rows" in outcome.warnings
@@ -151,7 +151,7 @@ def test_payment_contract_breaks_are_warnings(db, raw, gx_project):
 
 def test_payment_known_once_its_dossier_is_loaded(db, raw, catalogue):
     dossier = raw.good_dossier("G3", DAY, 0)
-    raw.hoso_batch(db, "G3", DAY, [dossier], status="loaded")
+    raw.hoso_batch(db, "G3", DAY, [dossier], status="accepted")
     rows = [payment(1, dossierCode=dossier["ma_ho_so"], _dossier_code=dossier["ma_ho_so"])]
     outcome = validate_batch(_portal_batch(db, raw, "portal_payments", "G3", rows))
     assert not [w for w in outcome.warnings if "dossier" in w]
@@ -171,7 +171,7 @@ def test_published_arithmetic_breaks_are_warnings(db, raw, gx_project):
     groups[0]["metrics"][0]["denominator"] = "1000"  # a string, not a number
     rows[0]["total_score"] = 130
     outcome = validate_batch(_portal_batch(db, raw, "portal_service_results", None, rows))
-    assert outcome.status == "loaded"
+    assert outcome.status == "accepted"
     assert "totalScore outside [0, 100] in 1 of 1 rows" in outcome.warnings
     assert "totalScore not the sum of the group scores in 1 of 1 rows" in outcome.warnings
     assert "a group's score is not the sum of its metrics' scores in 1 of 1 rows" in outcome.warnings

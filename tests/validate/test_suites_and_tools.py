@@ -113,7 +113,7 @@ def test_batches_command_lists_quarantined_batches_with_reasons(db, raw, catalog
     out = capsys.readouterr().out
     assert str(bid) in out and "quarantined" in out and "W1" in out
     assert "NgayHenTra before NgayTiepNhan in 1 of 2 rows" in out.replace("\n" + " " * 10, "")
-    assert main(["batches", "--status", "loaded", "--date", "1999-01-01"]) == 0
+    assert main(["batches", "--status", "accepted", "--date", "1999-01-01"]) == 0
     assert "no batches match" in capsys.readouterr().out
 
 

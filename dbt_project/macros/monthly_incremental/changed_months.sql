@@ -36,7 +36,7 @@
             from {{ source('audit', 'batches') }} as b
             where
                 b.entity in ('{{ entities | join("', '") }}')
-                and b.status in ('loaded', 'superseded')
+                and b.status in ('accepted', 'superseded')
                 and b.finished_at > (select coalesce(s.previous_batches_seen_at, '-infinity') from state as s)
         ),
     {%- endif %}

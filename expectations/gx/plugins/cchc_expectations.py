@@ -129,7 +129,7 @@ def recent_accepted_row_counts_sql(has_calendar: bool) -> str:
           on prev.entity = cur.entity
          and prev.province_code is not distinct from cur.province_code
          and prev.business_date < cur.business_date
-         and prev.status = 'loaded'
+         and prev.status = 'accepted'
          and prev.rows_loaded is not null
         left join {calendar} as prev_day on prev_day.day = prev.business_date
         left join {calendar} as cur_day on cur_day.day = cur.business_date

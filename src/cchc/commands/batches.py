@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
-STATUSES = ("pending", "loaded", "quarantined", "superseded", "duplicate", "failed")
+STATUSES = ("pending", "accepted", "quarantined", "superseded", "duplicate", "failed")
 COLUMNS = ("batch", "status", "entity", "prov", "date", "file", "rows", "reason / warnings")
 
 

@@ -57,7 +57,7 @@ def tally(outcomes: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def rows_loaded(outcomes: list[dict[str, Any]]) -> int:
-    return sum(int(o.get("rows_loaded") or 0) for o in outcomes if o.get("status") == "loaded")
+    return sum(int(o.get("rows_loaded") or 0) for o in outcomes if o.get("status") == "accepted")
 
 
 class BatchesQuarantined(RuntimeError):

@@ -17,7 +17,7 @@ class ValidationOutcome:
     province_code: str | None
     business_date: dt.date | None
     file_name: str | None
-    status: str  # loaded | quarantined, or the batch's unchanged status when it was not pending
+    status: str  # accepted | quarantined, or the batch's unchanged status when it was not pending
     reason: str | None = None
     warnings: list[str] = field(default_factory=list)
     superseded: list[int] = field(default_factory=list)

@@ -19,9 +19,9 @@ from cchc.validate.entities import ENTITIES
 
 _NS = uuid.UUID("6b0c7f0e-2f6b-4c55-9a53-2cc0c3e0a5d1")
 
-LOADED = "select batch_id from audit.batches where status = 'loaded' and entity = '{entity}'"
+LOADED = "select batch_id from audit.batches where status = 'accepted' and entity = '{entity}'"
 LOADED_OR_PENDING = (
-    "select batch_id from audit.batches where status in ('loaded', 'pending') and entity = '{entity}'"
+    "select batch_id from audit.batches where status in ('accepted', 'pending') and entity = '{entity}'"
 )
 CATALOGUE = (
     "select f.code from raw.portal_formalities as f "

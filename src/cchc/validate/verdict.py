@@ -1,7 +1,7 @@
 """Recording a verdict, in the caller's transaction, together with its evidence.
 
 What this writes (read by dbt: `marts.fct_pipeline_batches`, `marts.fct_report_reconciliation`):
-- `audit.batches`: a pending batch becomes `loaded` (warnings appended to `warnings`, earlier
+- `audit.batches`: a pending batch becomes `accepted` (warnings appended to `warnings`, earlier
   accepted batches of the same slot become `superseded`) or `quarantined` with `reason` = every
   failed critical expectation and how badly ("NgayHenTra before NgayTiepNhan in 1,204 of
   18,311 rows"). Both happen in one transaction with the results, so a reader never sees a
@@ -96,7 +96,7 @@ def record_verdict(
         _store_identity_checks(conn, batch_id)
     failed_critical = [o for o in outcomes if o.severity == "critical" and not o.success]
     warnings = [o.message for o in outcomes if o.severity == "warning" and not o.success]
-    judged = ValidationOutcome(batch_id, *row._replace(status="loaded"), warnings=warnings, rows=rows)
+    judged = ValidationOutcome(batch_id, *row._replace(status="accepted"), warnings=warnings, rows=rows)
     if failed_critical:
         why = reason(failed_critical)
         ledger.quarantine(conn, batch_id, why)

@@ -71,7 +71,7 @@ def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeyp
     # night 1: the day window only (nothing accepted is open yet)
     first = pull_day("petitions", night[0])
     assert [(b["file_name"], b["status"], b["rows_loaded"]) for b in first["batches"]] == [
-        (f"petitions/48/{NIGHT1}", "loaded", 3)
+        (f"petitions/48/{NIGHT1}", "accepted", 3)
     ]
     assert staging_state(db) == {"P-open": (None, None), "P-late": (None, None), "P-done": (NIGHT1, True)}
 
@@ -82,7 +82,7 @@ def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeyp
     ranged = second["batches"][1]
     assert (ranged["file_name"], ranged["status"], ranged["rows_loaded"]) == (
         f"petitions/48/open/{NIGHT1}..{NIGHT1}",
-        "loaded",
+        "accepted",
         0,
     )
     row = db.execute(
@@ -99,7 +99,7 @@ def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeyp
     ranged = third["batches"][1]
     assert (ranged["file_name"], ranged["status"], ranged["rows_loaded"]) == (
         f"petitions/48/open/{NIGHT1}..{night[1]}",
-        "loaded",
+        "accepted",
         1,
     )
     assert db.execute(
@@ -118,7 +118,7 @@ def test_an_open_petition_is_pulled_again_until_resolved(db, world, sim, monkeyp
     ]
     assert db.execute(
         "select status from audit.batches where batch_id = %s", (ranged["batch_id"],)
-    ).fetchone() == ("loaded",)
+    ).fetchone() == ("accepted",)
     assert staging_state(db)["P-open"] == (night[2], True)
 
     # night 4 takes in the last one's resolution; night 5 has nothing open, so no range call

@@ -18,4 +18,4 @@ select
 from {{ source('raw', 'bieu06_rows') }} as r
 inner join {{ source('audit', 'batches') }} as b
     on r.batch_id = b.batch_id
-where b.status = 'loaded'
+where b.status = 'accepted'

@@ -57,7 +57,7 @@ def open_since(conn: psycopg.Connection, floor: date, before: date) -> dict[str,
                 min((p.received_at at time zone %(tz)s)::date) as received_date
             from raw.portal_petitions as p
             inner join audit.batches as b on b.batch_id = p.batch_id
-            where b.status = 'loaded' and p.id is not null
+            where b.status = 'accepted' and p.id is not null
                 -- a day's margin: the window is in local dates, received_at in UTC
                 and p.received_at >= %(floor)s::date - 1
             group by p.province_code, p.id
@@ -145,7 +145,7 @@ def accepted_records(
         select p.record
         from raw.portal_petitions as p
         inner join audit.batches as b on b.batch_id = p.batch_id
-        where b.status = 'loaded' and p.province_code = %s and b.file_name <> %s
+        where b.status = 'accepted' and p.province_code = %s and b.file_name <> %s
           and (p.received_at is null or (p.received_at >= %s and p.received_at < %s))
         """,
         (
