@@ -258,6 +258,11 @@ def scheduled(world, tmp_path_factory) -> dict:
         out["missed_deadlines"] = _missed_deadlines(out["metadata_url"])
     finally:
         subprocess.run([sys.executable, "-m", "cchc.cli", "stack", "down"], env=env, timeout=300, check=False)
+        # `stack down` stops the stack's processes, not the warehouse this test opened for its snapshot
+        from cchc.warehouse import embedded
+
+        if (state / "pgdata").exists():
+            embedded.stop(state / "pgdata")
     return out
 
 
