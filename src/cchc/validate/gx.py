@@ -81,7 +81,7 @@ class GxProject:
         `ledger_batch_id` fills the suites' `$PARAMETER ledger_batch_id` (rules that compare a batch
         with its neighbours). Results carry up to five unexpected examples, identified by
         `id_columns`."""
-        batch = self._batch(entity, batch_ids)
+        batch, identifier = self._batch(entity, batch_ids)
         validator = self.context.get_validator_using_batch_list(expectation_suite=None, batch_list=[batch])
         params = {"ledger_batch_id": ledger_batch_id} if ledger_batch_id is not None else {}
         configs = validator.process_expectations_for_validation(configs, params)
@@ -93,8 +93,7 @@ class GxProject:
         results = validator.graph_validate(
             configurations=configs, runtime_configuration={"result_format": result_format}
         )
-        ids = int(batch_ids) if isinstance(batch_ids, int) else sorted(int(b) for b in batch_ids)
-        return GxRun(batch=batch, batch_ids=ids, results=list(results))
+        return GxRun(batch=batch, batch_ids=identifier, results=list(results))
 
     def store(self, run: GxRun, results_by_suite: dict[str, list[Any]], run_name: str) -> None:
         """Store each suite's results in GX's validation results store (what Data Docs render)."""
@@ -147,8 +146,9 @@ class GxProject:
         suites = list(self.context.expectations_store.list_keys())
         self.context.build_data_docs(resource_identifiers=[*suites, *new])
 
-    def _batch(self, entity: str, batch_id: int | Sequence[int]) -> Batch:
-        """The rows of `batch_id` in raw.<entity>, as a GX batch (SQL: `where batch_id = N`).
+    def _batch(self, entity: str, batch_id: int | Sequence[int]) -> tuple[Batch, int | list[int]]:
+        """The rows of `batch_id` in raw.<entity>, as a GX batch (SQL: `where batch_id = N`), and the
+        batch's identifier (the id, or the sorted ids).
 
         Given several ids, one batch over all their rows (`where batch_id in (…)`): a group of
         batches validated in one GX run, whose results are then split per batch by the caller.
@@ -195,7 +195,7 @@ class GxProject:
             data_asset_name=asset.name,
             batch_identifiers=IDDict({"batch_id": identifier}),
         )
-        return Batch(
+        batch = Batch(
             datasource=asset.datasource,
             data_asset=asset,
             batch_request=request,
@@ -205,6 +205,7 @@ class GxProject:
             batch_definition=legacy,
             metadata={"batch_id": identifier},
         )
+        return batch, identifier
 
 
 def configuration(type: str, kwargs: dict, meta: dict | None, id: str) -> Any:

@@ -96,7 +96,7 @@ def record_verdict(
         _store_identity_checks(conn, batch_id)
     failed_critical = [o for o in outcomes if o.severity == "critical" and not o.success]
     warnings = [o.message for o in outcomes if o.severity == "warning" and not o.success]
-    judged = ValidationOutcome(batch_id, *row._replace(status="accepted"), warnings=warnings, rows=rows)
+    judged = ValidationOutcome(batch_id, *row._replace(status=ledger.ACCEPTED), warnings=warnings, rows=rows)
     if failed_critical:
         why = reason(failed_critical)
         ledger.quarantine(conn, batch_id, why)
