@@ -34,6 +34,7 @@ MONTHLY = {
         for scope in ("", "_province", "_national")
     },
     "fct_unit_month_procedure_use": "marts",
+    "fct_dossier_monthly_status": "marts",
 }
 DOSSIER_MONTHS = {date(2023, 5, 1), date(2023, 6, 1), date(2025, 9, 1), date(2025, 10, 1), date(2025, 11, 1)}
 
@@ -111,6 +112,14 @@ def row_versions(db, table: str, schema: str = "marts") -> dict[date, set[str]]:
     return versions
 
 
+def dossier_row_versions(db) -> dict[str, set[str]]:
+    """Per dossier, the transaction ids that wrote its fct_dossier_monthly_status rows."""
+    versions: dict[str, set[str]] = {}
+    for code, xmin in db.execute("select dossier_code, xmin::text from marts.fct_dossier_monthly_status"):
+        versions.setdefault(code, set()).add(xmin)
+    return versions
+
+
 def builds(db) -> dict[str, tuple]:
     return {
         r[0]: r[1:]
@@ -127,6 +136,7 @@ def test_a_day_of_changes_rebuilds_only_its_months_and_equals_a_full_refresh(see
     build(full_refresh=True, variables={"as_of_date": str(DAY1)}, exclude=SKIP)
     assert all(full for full, *_ in builds(db).values())
     before = {t: row_versions(db, t, s) for t, s in MONTHLY.items()}
+    dossiers_before = dossier_row_versions(db)
     assert date(2023, 6, 1) in before["fct_timeliness_monthly"]
     assert date(2025, 8, 1) in before["fct_timeliness_monthly"]
 
@@ -140,6 +150,16 @@ def test_a_day_of_changes_rebuilds_only_its_months_and_equals_a_full_refresh(see
         "fct_unit_month_dossier_counts": (False, len(DOSSIER_MONTHS)),
     }
     assert done["fct_satisfaction_monthly"][:2] == (False, 2)
+    # the dossier-grain table rewrites the changed dossiers' rows only: M02 did not change, and the
+    # report date moving within November stages no month for everyone
+    assert done["fct_dossier_monthly_status"][:2] == (False, 0)
+    dossiers_after = dossier_row_versions(db)
+    rewritten = {
+        c
+        for c in dossiers_before.keys() | dossiers_after.keys()
+        if dossiers_before.get(c) != dossiers_after.get(c)
+    }
+    assert rewritten == {"M01", "M03", "M05", "M06"}
     after = {t: row_versions(db, t, s) for t, s in MONTHLY.items()}
     for table in ("fct_timeliness_monthly", "fct_unit_month_dossier_counts", "fct_online_payment_monthly"):
         months = set(before[table]) | set(after[table])
@@ -185,6 +205,7 @@ def test_next_month_and_a_report_date_moved_back_equal_a_full_refresh(seeded, db
     build(variables={"as_of_date": "2025-12-02"}, exclude=SKIP)
     done = builds(db)
     assert done["fct_timeliness_monthly"][:2] == (False, 2)  # November and December
+    assert done["fct_dossier_monthly_status"][:2] == (False, 1)  # December, new for every open dossier
     # open dossiers (M06, M07) are carried over into December, which did not exist before
     carried = db.execute(
         "select carried_over from marts.fct_timeliness_monthly where unit_code = %s and month_start = '2025-12-01'",

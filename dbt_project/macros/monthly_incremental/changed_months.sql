@@ -58,7 +58,14 @@
     select m::date as month_start
     from state as s
     cross join lateral generate_series(
-        date_trunc('month', coalesce(s.previous_as_of_date, s.as_of_date)), s.as_of_month, interval '1 month'
+        date_trunc('month', coalesce(s.previous_as_of_date, s.as_of_date))
+        {%- if 'dossier_rows' in inputs %}
+            -- per-dossier rows: the old report month is rebuilt only for the dossiers the move touches
+            -- (stage_dossiers_to_rebuild); the months after it are new for every open dossier
+            + interval '1 month'
+        {%- endif %},
+        s.as_of_month,
+        interval '1 month'
     ) as m
     {%- for input in inputs %}
         union
@@ -77,6 +84,12 @@
         interval '1 month'
     ) as m
     where v.received_month is not null
+{%- endmacro %}
+
+{#- Per-dossier rows: no month for everyone; the touched dossiers are staged by
+    stage_dossiers_to_rebuild (dossiers_to_rebuild.sql). -#}
+{% macro changed_months__dossier_rows() -%}
+    select null::date where false
 {%- endmacro %}
 
 {#- Counts of new and resolved dossiers: only the received and end months of those versions. -#}

@@ -31,5 +31,5 @@
 
 {#- Whether any input reads the dossier version log (ratings count in their dossier's unit). -#}
 {% macro reads_dossier_versions(inputs) -%}
-    {{ return('dossier_span' in inputs or 'dossier_ends' in inputs or 'ratings' in inputs) }}
+    {{ return('dossier_span' in inputs or 'dossier_ends' in inputs or 'dossier_rows' in inputs or 'ratings' in inputs) }}
 {%- endmacro %}

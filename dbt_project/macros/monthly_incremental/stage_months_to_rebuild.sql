@@ -30,4 +30,7 @@
         where (select s.full_rebuild from state as s) and e.month_start is not null;
     {%- endif %}
     analyze {{ months_to_rebuild() }};
+    {%- if 'dossier_rows' in inputs %}
+        {{ stage_dossiers_to_rebuild() }}
+    {%- endif %}
 {%- endmacro %}

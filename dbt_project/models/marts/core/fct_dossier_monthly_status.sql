@@ -11,9 +11,10 @@
 -- fct_unit_month_dossier_counts (online, payment, digitisation) exactly. `cchc explain` and the BI
 -- drill to detail read it.
 --
--- Incremental by month like the facts (macros/monthly_incremental/): a run rebuilds the whole span
--- of the old and of the new version of every dossier changed since the last run, plus the months the
--- report date moved over, and reads only the dossiers whose span can meet those months.
+-- Incremental by dossier (replace_dossier_months, macros/monthly_incremental/dossiers_to_rebuild.sql):
+-- a run rewrites every row of the dossiers with a new logged version or a date the report date moved
+-- over, and the months after the previous report month for every dossier (new rows of open dossiers).
+-- The rows of every other dossier are the same under the new report date, so they stay.
 -- depends_on: {{ ref('log_dossier_month_versions') }}
 
 with
@@ -48,13 +49,19 @@ dossiers as (
     where
         d.received_date is not null and d.received_date <= {{ as_of_date() }}
         {% if is_incremental() %}
-            -- a superset of the dossiers touching the months to rebuild: open, or ended on or after the first
-            -- of them. Written as ranges whose both ends are subqueries: the planner then estimates each as
-            -- narrow (it cannot see the values) and ORs the date indexes instead of scanning all history.
+            -- the staged dossiers, and those whose span reaches the first staged month: open, or ended on or
+            -- after it. The ranges' both ends are subqueries: the planner then estimates each as narrow (it
+            -- cannot see the values) and ORs the indexes instead of scanning all history.
             and (
-                d.end_date is null
-                or d.end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
-                or d.index_clock_end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
+                d.dossier_code in (select r.dossier_code from {{ dossiers_to_rebuild() }} as r)
+                or (
+                    {{ first_month_to_rebuild() }} is not null
+                    and (
+                        d.end_date is null
+                        or d.end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
+                        or d.index_clock_end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
+                    )
+                )
             )
         {% endif %}
 ),
@@ -76,7 +83,9 @@ dossier_months as (
             interval '1 month'
         ) as m (month_start)
     {% if is_incremental() %}
-        where m.month_start::date in (select r.month_start from {{ months_to_rebuild() }} as r)
+        where
+            d.dossier_code in (select r.dossier_code from {{ dossiers_to_rebuild() }} as r)
+            or m.month_start::date in (select r.month_start from {{ months_to_rebuild() }} as r)
     {% endif %}
 ),
 
