@@ -6,7 +6,9 @@
 - dbt: `cchc.transform.dbt.run_dbt(["build"])` on the fresh warehouse (seeds, every model, data
   tests and unit tests), then for the nightly increment `run_dbt(["build", "--exclude",
   "resource_type:seed"])`: the same build, incremental models merging only what changed (the
-  reference seeds do not change overnight).
+  reference seeds do not change overnight). Both pass `as_of_date` = the phase's last business
+  date, as the DAG passes its night's (without it dbt builds as of today, and every dossier still
+  open in the world would be carried over every month from the world's end to today).
 
 A stage whose code has not landed raises `Unavailable`, and the benchmark says so.
 """
@@ -66,8 +68,9 @@ def validate() -> dict:
     return {"rows": int(pending_rows), "detail": {"batches": len(outcomes), "statuses": statuses}}
 
 
-def dbt(mode: str, after_batch: int = 0) -> dict:
-    """`after_batch`: the increment's rows are those of accepted batches with a larger id."""
+def dbt(mode: str, after_batch: int = 0, as_of: str | None = None) -> dict:
+    """`after_batch`: the increment's rows are those of accepted batches with a larger id; `as_of`:
+    the business date the DAG would pass (`--vars as_of_date`), else dbt's default (today)."""
     run_dbt = _attr("cchc.transform.dbt", "run_dbt")
     from cchc.warehouse.connection import connect
 
@@ -77,14 +80,31 @@ def dbt(mode: str, after_batch: int = 0) -> dict:
             (after_batch,),
         ).fetchone()[0]
     args = ["build"] if mode == "full" else ["build", "--exclude", "resource_type:seed"]
+    if as_of:
+        args += ["--vars", f"{{as_of_date: '{as_of}'}}"]
     result = run_dbt(args, check=False)
     statuses = Counter(result.nodes.values())
     with connect() as conn:
         marts = _count(conn, "marts.fct_dossier")
-    detail = {"args": args, "nodes": statuses, "fct_dossier_rows": marts, "failures": result.failures[:20]}
+    detail = {
+        "args": args,
+        "nodes": statuses,
+        "fct_dossier_rows": marts,
+        "failures": result.failures[:20],
+        "slowest": slowest_nodes(result.raw),
+    }
     if not result.success:
         raise StageFailed(f"dbt {' '.join(args)} failed: {'; '.join(result.failures[:5])}", detail, int(rows))
     return {"rows": int(rows), "detail": detail}
+
+
+def slowest_nodes(run_result, top: int = 12) -> list[list]:
+    """The nodes that took longest (seconds, name): what dominates a dbt stage."""
+    timed = [
+        (round(float(getattr(r, "execution_time", 0) or 0), 2), r.node.unique_id.split(".", 1)[1])
+        for r in getattr(run_result, "results", None) or []
+    ]
+    return [list(t) for t in sorted(timed, reverse=True)[:top]]
 
 
 class StageFailed(RuntimeError):

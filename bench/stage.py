@@ -55,7 +55,9 @@ def _validate(plan: dict, opts) -> dict:
 def _dbt(plan: dict, opts) -> dict:
     from bench import pipeline
 
-    return pipeline.dbt("full" if opts.phase == "full" else "incremental", opts.after_batch)
+    # As the DAG builds: as of the night's business date, the phase's last export day.
+    as_of = max(e["date"] for e in plan["phases"][opts.phase])
+    return pipeline.dbt("full" if opts.phase == "full" else "incremental", opts.after_batch, as_of=as_of)
 
 
 def _usual_load(plan: dict, opts) -> dict:
@@ -92,12 +94,41 @@ def _usual_dbt(plan: dict, opts) -> dict:
     return {"rows": int(rows), "detail": detail}
 
 
+def _reference(plan: dict, opts) -> dict:
+    from bench import reference
+    from cchc.transform.dbt import run_dbt
+    from cchc.warehouse.connection import connect
+
+    with connect() as conn:
+        as_of = conn.execute(
+            "select max(as_of_date) from audit.monthly_builds where model = 'fct_timeliness_monthly'"
+        ).fetchone()[0]
+        tables = reference.snapshot(conn)
+    args = [
+        "build",
+        "--full-refresh",
+        "--exclude",
+        "resource_type:seed",
+        "--vars",
+        f"{{as_of_date: '{as_of}'}}",
+    ]
+    built = run_dbt(args, check=False)
+    with connect() as conn:
+        detail = {"as_of_date": str(as_of), **reference.compare(conn, tables)}
+    if not built.success:
+        raise StageFailed(f"the reference build failed: {'; '.join(built.failures[:5])}", detail)
+    if detail["differences"]:
+        raise StageFailed(f"marts differ from the reference build: {sorted(detail['differences'])}", detail)
+    return {"rows": detail["rows"], "detail": detail}
+
+
 STAGES = {
     "generate": _generate,
     "floor": _floor,
     "ingest": _ingest,
     "validate": _validate,
     "dbt": _dbt,
+    "reference": _reference,
     "usual_load": _usual_load,
     "usual_dbt": _usual_dbt,
 }

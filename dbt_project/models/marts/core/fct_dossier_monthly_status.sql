@@ -1,6 +1,10 @@
 {{
     config(
-        indexes=[{'columns': ['month_start']}, {'columns': ['unit_code', 'month_start']}],
+        indexes=[
+            {'columns': ['dossier_code', 'month_start'], 'unique': true},
+            {'columns': ['month_start']},
+            {'columns': ['unit_code', 'month_start']},
+        ],
     )
 }}
 
