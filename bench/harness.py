@@ -138,19 +138,24 @@ def _fresh_warehouse(state_dir: Path):
     shutil.rmtree(settings.pgdata_dir, ignore_errors=True)
     shutil.rmtree(state_dir / "dbt", ignore_errors=True)
     target = bootstrap(settings)
+    _bench_schemas(settings, target)
+    return settings, target
+
+
+def _bench_schemas(settings, target) -> None:
+    """The contenders' own schemas and the reference check's snapshot, owned by the loader like
+    the pipeline's (the loader may not create schemas)."""
     from psycopg import sql
 
     from cchc.warehouse.connection import admin_target, connect
 
-    # The contenders' own schemas, owned by the loader like the pipeline's.
     with connect(admin_target(settings), autocommit=True) as conn:
-        for schema in ("bench_floor", "bench_usual"):
+        for schema in ("bench_floor", "bench_usual", "bench_fast"):
             conn.execute(
                 sql.SQL("create schema if not exists {} authorization {}").format(
                     sql.Identifier(schema), sql.Identifier(target.user)
                 )
             )
-    return settings, target
 
 
 def _server_version(target) -> str:
@@ -256,9 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         if earlier.get("dossiers") != args.dossiers or earlier.get("phase") != "full":
             print(f"[bench] {args.resume} is not a --phase full run at {args.dossiers:,}", file=sys.stderr)
             return 2
+        from cchc.settings import get_settings
         from cchc.warehouse.bootstrap import bootstrap
 
         target = bootstrap()
+        _bench_schemas(get_settings(), target)
         for name, earlier_stage in earlier["stages"].items():
             stages[name] = StageResult.from_json(earlier_stage)
         result["phases"] = {"full": {k: earlier.get(k) for k in ("git_commit", "started_at", "machine")}}

@@ -1,7 +1,7 @@
 """The fast path's marts against a reference build of the same warehouse.
 
 After the nightly increment, every table of `marts` is copied (columns whose names start with `_`,
-the build bookkeeping, left out) into `bench_fast`; then `dbt build --full-refresh` rebuilds every
+the build bookkeeping, left out) into `bench_fast` (a schema the harness creates); then `dbt build --full-refresh` rebuilds every
 model from raw with the same report date: the reference, computed without any incremental
 shortcut. Each table is compared both ways with `EXCEPT ALL` in PostgreSQL: the same rows, the same
 number of times. A difference names the table and counts the rows on each side.
@@ -39,8 +39,7 @@ def _cols(columns: list[str]) -> sql.Composed:
 def snapshot(conn) -> dict[str, list[str]]:
     """Copy the marts as the fast path left them; returns the tables and their compared columns."""
     tables = _tables(conn)
-    conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(SNAPSHOT)))
-    conn.execute(sql.SQL("create schema {}").format(sql.Identifier(SNAPSHOT)))
+    _empty_snapshot(conn)
     for table, columns in tables.items():
         conn.execute(
             sql.SQL("create unlogged table {} as select {} from {}").format(
@@ -71,6 +70,15 @@ def compare(conn, tables: dict[str, list[str]]) -> dict:
         rows += count
         if fast_only or ref_only:
             differences[table] = {"fast_only": fast_only, "reference_only": ref_only}
-    conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(SNAPSHOT)))
+    _empty_snapshot(conn)
     conn.commit()
     return {"tables": len(tables), "rows": rows, "differences": differences}
+
+
+def _empty_snapshot(conn) -> None:
+    """Drop the snapshot's tables (the schema itself belongs to the harness: the loader may not
+    create schemas)."""
+    for (table,) in conn.execute(
+        "select table_name from information_schema.tables where table_schema = %s", (SNAPSHOT,)
+    ).fetchall():
+        conn.execute(sql.SQL("drop table {}").format(sql.Identifier(SNAPSHOT, table)))
