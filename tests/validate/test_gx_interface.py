@@ -113,3 +113,36 @@ def test_stored_results_are_what_data_docs_render(db, raw, gx_project, tmp_path)
     site = gx_project.context.get_docs_sites_urls()[0]["site_url"].removeprefix("file://")
     pages = list((Path(site).parent / "validations").rglob(f"*pin-{batch_id}*"))
     assert pages, "the stored run has its page in Data Docs"
+
+
+def test_results_are_gx_own_with_or_without_the_example_shortcut(db, raw, gx_project):
+    """Examples are queried only for rules some row breaks (examples_where_unexpected): every
+    result, broken rules with their examples and clean rules alike, is the one GX builds alone."""
+    batch_id = _batch(db, raw, "G5", rows=15, broken=4)
+    db.execute(
+        "update raw.onestop_hoso set ma_tthc = null, trang_thai_ho_so = 99 where batch_id = %s and source_row <= 2",
+        (batch_id,),
+    )
+    configs = gx_project.configurations(HOSO.critical_suite) + gx_project.configurations(HOSO.warning_suite)
+
+    def results(skip: bool) -> list[dict]:
+        gx_project.skip_clean_examples = skip
+        run = gx_project.run(
+            HOSO.name, batch_id, configs, id_columns=HOSO.id_columns, ledger_batch_id=batch_id
+        )
+        out = sorted((r.to_json_dict() for r in run.results), key=lambda r: r["expectation_config"]["id"])
+        for r in out:  # a traceback's frames name the caller's stack; its message must be the same
+            for info in (r.get("exception_info") or {}).values():
+                if isinstance(info, dict):
+                    info.pop("exception_traceback", None)
+        return out
+
+    try:
+        plain, shortcut = results(False), results(True)
+    finally:
+        gx_project.skip_clean_examples = True
+    assert shortcut == plain
+    broken = [r for r in plain if not r["success"]]
+    # built-in rules among the broken ones carry their examples; clean ones an empty list
+    assert any(r["result"].get("partial_unexpected_index_list") for r in broken)
+    assert any(r["success"] and r["result"].get("partial_unexpected_list") == [] for r in plain)

@@ -60,6 +60,8 @@ class GxRun:
 class GxProject:
     context: FileDataContext
     suites: dict[str, ExpectationSuite] = field(default_factory=dict)
+    # no example queries for rules no row breaks (examples_where_unexpected); off: GX as shipped
+    skip_clean_examples: bool = True
 
     def configurations(self, suite_name: str) -> list[Any]:
         """The suite's expectation configurations (ExpectationConfiguration: id, type, kwargs, meta)."""
@@ -83,6 +85,7 @@ class GxProject:
         `id_columns`."""
         batch, identifier = self._batch(entity, batch_ids)
         validator = self.context.get_validator_using_batch_list(expectation_suite=None, batch_list=[batch])
+        examples_where_unexpected(validator.execution_engine, self.skip_clean_examples)
         params = {"ledger_batch_id": ledger_batch_id} if ledger_batch_id is not None else {}
         configs = validator.process_expectations_for_validation(configs, params)
         result_format = {
@@ -206,6 +209,86 @@ class GxProject:
             metadata={"batch_id": identifier},
         )
         return batch, identifier
+
+
+# -- examples only where there is something to show --------------------------------------------
+# For each of GX's built-in map rules (not null, in set, between, regex, unique), a SUMMARY result
+# asks for its unexpected count (computed for all rules together, one scan) and for two lists of
+# examples (values, row ids): one query each, ready in the same wave as the count. For a rule no row
+# breaks, that query finds nothing, so it reads the whole batch: ~55 full scans of each hoso group
+# that only prove emptiness. The wrapper below holds an example metric back until its rule's count
+# is known, answers "no examples" when the count is 0, and queries as GX would otherwise. The
+# results are the ones GX builds (tests/validate/test_gx_interface.py compares both ways).
+_EXAMPLE_METRICS = (".unexpected_values", ".unexpected_index_list")
+# The count is two waves behind the examples (condition -> aggregate -> count); a count that never
+# comes (its metric failed) lets the example metric run as GX would after this many waves.
+_MAX_WAITS = 4
+
+
+def _count_id(metric: Any) -> tuple | None:
+    """The id of the unexpected-count metric of the rule an example metric belongs to."""
+    from great_expectations.validator.metric_configuration import MetricConfiguration
+
+    name = metric.metric_name
+    suffix = next((s for s in _EXAMPLE_METRICS if name.endswith(s)), None)
+    if suffix is None:
+        return None
+    value_kwargs = {k: v for k, v in (metric.metric_value_kwargs or {}).items() if k != "result_format"}
+    count = MetricConfiguration(
+        metric_name=name[: -len(suffix)] + ".unexpected_count",
+        metric_domain_kwargs=dict(metric.metric_domain_kwargs or {}),
+        metric_value_kwargs=value_kwargs,
+    )
+    return count.id
+
+
+class _ExamplesWhereUnexpected:
+    """Stands in for the execution engine's `resolve_metrics` (see above)."""
+
+    def __init__(self, resolve: Any) -> None:
+        self._resolve = resolve
+        self._waits: dict[tuple, int] = {}
+        self.skipped = 0
+
+    def __call__(self, metrics_to_resolve, metrics=None, runtime_configuration=None):
+        metrics = metrics if metrics is not None else {}
+        now, answered = [], {}
+        for metric in metrics_to_resolve:
+            count_id = _count_id(metric)
+            if count_id is None:
+                now.append(metric)
+            elif count_id in metrics:
+                if metrics[count_id] == 0:
+                    answered[metric.id] = []
+                    self.skipped += 1
+                else:
+                    now.append(metric)
+            else:
+                key = (id(metrics), metric.id)
+                waited = self._waits.get(key, 0)
+                if waited < _MAX_WAITS:
+                    self._waits[key] = waited + 1
+                else:
+                    now.append(metric)
+        if len(self._waits) > 100_000:  # keys of finished resolutions; never needed again
+            self._waits.clear()
+        resolved = (
+            self._resolve(
+                metrics_to_resolve=now, metrics=metrics, runtime_configuration=runtime_configuration
+            )
+            if now
+            else {}
+        )
+        return {**resolved, **answered}
+
+
+def examples_where_unexpected(engine: Any, enabled: bool = True) -> None:
+    """Install (or remove) the wrapper on a GX execution engine; idempotent."""
+    current = engine.__dict__.get("resolve_metrics")
+    if enabled and not isinstance(current, _ExamplesWhereUnexpected):
+        engine.resolve_metrics = _ExamplesWhereUnexpected(engine.resolve_metrics)
+    elif not enabled and isinstance(current, _ExamplesWhereUnexpected):
+        del engine.resolve_metrics
 
 
 def configuration(type: str, kwargs: dict, meta: dict | None, id: str) -> Any:
