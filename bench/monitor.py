@@ -127,6 +127,8 @@ class _Sampler(threading.Thread):
         self.stop_event = threading.Event()
         self.peak_total = self.peak_client = self.peak_private = self.peak_shared = self.peak_rss = 0
         self.samples = 0
+        # at the peak: the server processes holding the most private memory (who to blame)
+        self.peak_server_processes: list[list] = []
 
     def sample(self) -> None:
         client = rss = 0
@@ -135,11 +137,18 @@ class _Sampler(threading.Thread):
             client += roll.get("Pss", 0)
             rss += roll.get("Rss", 0)
         private = shared = 0
+        by_process: list[tuple[int, int]] = []
         if self.pm_pid is not None:
             for proc in _tree(self.pm_pid):
                 roll = _rollup(proc.pid)
-                private += roll.get("Pss_Anon", 0) + roll.get("Pss_File", 0)
+                mine = roll.get("Pss_Anon", 0) + roll.get("Pss_File", 0)
+                private += mine
                 shared += roll.get("Pss_Shmem", 0)
+                by_process.append((mine, proc.pid))
+        if client + private > self.peak_total:
+            self.peak_server_processes = [
+                [_title(pid), round(mine / MB, 1)] for mine, pid in sorted(by_process, reverse=True)[:4]
+            ]
         self.peak_client = max(self.peak_client, client)
         self.peak_rss = max(self.peak_rss, rss)
         self.peak_private = max(self.peak_private, private)
@@ -151,6 +160,14 @@ class _Sampler(threading.Thread):
         while not self.stop_event.is_set():
             self.sample()
             self.stop_event.wait(SAMPLE_SECONDS)
+
+
+def _title(pid: int) -> str:
+    """A PostgreSQL process's title ("postgres: autovacuum worker", "postgres: user db [local] SELECT")."""
+    try:
+        return " ".join(psutil.Process(pid).cmdline())[:80]
+    except (psutil.Error, OSError):
+        return "?"
 
 
 def _children_cpu() -> float:
@@ -237,7 +254,7 @@ def measure_command(
         peak_server_private_mb=round(sampler.peak_private / MB, 1),
         peak_server_shared_mb=round(sampler.peak_shared / MB, 1),
         samples=sampler.samples,
-        detail=payload.get("detail") or {},
+        detail={**(payload.get("detail") or {}), "peak_server_processes": sampler.peak_server_processes},
     )
     if code != 0:
         result.error = payload.get("error") or f"exit code {code}: {_tail(log_file)}"
