@@ -118,7 +118,7 @@ def test_stored_results_are_what_data_docs_render(db, raw, gx_project, tmp_path)
 def test_results_are_gx_own_with_or_without_the_example_shortcut(db, raw, gx_project):
     """Examples are queried only for rules some row breaks (examples_where_unexpected): every
     result, broken rules with their examples and clean rules alike, is the one GX builds alone."""
-    batch_id = _batch(db, raw, "G5", rows=15, broken=4)
+    batch_id = _batch(db, raw, "G7", rows=15, broken=4)
     db.execute(
         "update raw.onestop_hoso set ma_tthc = null, trang_thai_ho_so = 99 where batch_id = %s and source_row <= 2",
         (batch_id,),
@@ -146,3 +146,36 @@ def test_results_are_gx_own_with_or_without_the_example_shortcut(db, raw, gx_pro
     # built-in rules among the broken ones carry their examples; clean ones an empty list
     assert any(r["result"].get("partial_unexpected_index_list") for r in broken)
     assert any(r["success"] and r["result"].get("partial_unexpected_list") == [] for r in plain)
+
+
+def test_a_row_rule_that_cannot_run_fails_alone_when_rules_are_counted_together(db, raw, gx_project):
+    """Row rules over the batch's own columns are counted in one scan; a condition that breaks at
+    run time must not take the others down: each then runs alone and only it records the error."""
+    batch_id = _batch(db, raw, "G8", rows=4, broken=2)
+    rules = [
+        configuration(
+            "expect_rows_to_not_match",
+            {"condition": condition, "show": ["source_row", "ma_ho_so"]},
+            {"message": message},
+            f"7d6c2f9e-0000-4000-8000-00000000001{i}",
+        )
+        for i, (condition, message) in enumerate(
+            [
+                ("ngay_hen_tra < ngay_tiep_nhan", "due before received"),
+                ("ma_ho_so::integer > 0", "a dossier code that is not a number breaks the cast"),
+                ("source_row < 0", "never"),
+            ]
+        )
+    ]
+    results = {
+        r.expectation_config.id: r
+        for r in gx_project.run(HOSO.name, batch_id, rules, id_columns=HOSO.id_columns).results
+    }
+    due, cast, never = (results[r.id] for r in rules)
+    assert (due.success, due.result["unexpected_count"], len(due.result["details"]["unexpected_rows"])) == (
+        False,
+        2,
+        2,
+    )
+    assert cast.exception_info and "integer" in str(cast.exception_info)
+    assert (never.success, never.result["unexpected_count"]) == (True, 0)

@@ -23,6 +23,7 @@ offending values, so the examples stored with a result never carry personal data
 
 from __future__ import annotations
 
+import re
 import statistics
 from typing import Any, ClassVar
 
@@ -85,6 +86,50 @@ class UnexpectedRowsCountAndSample(QueryMetricProvider):
         for row in rows[1:]:
             row.pop("cchc_unexpected_total", None)
         return {"count": int(total), "sample": rows}
+
+
+_READS_A_TABLE = re.compile(r"\bfrom\b", re.IGNORECASE)
+_ROW_RULE_QUERY = re.compile(r"^select (?P<shown>.+?) from \{batch\} where (?P<condition>.+)$", re.DOTALL)
+
+
+def clean_row_rules(
+    execution_engine: SqlAlchemyExecutionEngine, metrics: list[Any]
+) -> dict[tuple, dict[str, Any]] | None:
+    """The value of `cchc_unexpected_rows.count_and_sample` for every metric in `metrics` that no
+    row breaks, from ONE scan of their batch (`count(*) filter (where <condition>)` per rule)
+    instead of one query each. Rules some row breaks are left out: their own query finds the
+    examples. Only rules of the form `select … from {batch} where <condition>` whose condition reads
+    no other table take part; None when fewer than two do, or when the combined query fails (each rule then runs,
+    and fails, on its own, so an error stays with its rule)."""
+    by_domain: dict[tuple, list[tuple[Any, str]]] = {}
+    for metric in metrics:
+        query = (metric.metric_value_kwargs or {}).get("unexpected_rows_query")
+        found = _ROW_RULE_QUERY.match(query) if isinstance(query, str) else None
+        # conditions over the batch's own columns only: one reading another table (a reference
+        # that may be missing) would fail the combined query for all
+        if found and not _READS_A_TABLE.search(found["condition"]):
+            by_domain.setdefault(metric.metric_domain_kwargs_id, []).append((metric, found["condition"]))
+    clean: dict[tuple, dict[str, Any]] = {}
+    for rules in by_domain.values():
+        if len(rules) < 2:
+            continue
+        batch_rows = _batch_query(
+            UnexpectedRowsCountAndSample,
+            execution_engine,
+            rules[0][0].metric_domain_kwargs,
+            {"unexpected_rows_query": "select * from {batch}"},
+        )
+        counts = ", ".join(f"count(*) filter (where {condition})" for _, condition in rules)
+        try:
+            found = execution_engine.execute_query(
+                sa.text(f"select {counts} from ({batch_rows}) as batch_rows")
+            ).fetchone()
+        except Exception:  # a rule's own error: let each rule meet it alone
+            return None
+        for (metric, _), count in zip(rules, found, strict=True):
+            if count == 0:
+                clean[metric.id] = {"count": 0, "sample": []}
+    return clean
 
 
 class CheckedRowsCount(QueryMetricProvider):

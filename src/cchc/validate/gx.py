@@ -217,9 +217,14 @@ class GxProject:
 # examples (values, row ids): one query each, ready in the same wave as the count. For a rule no row
 # breaks, that query finds nothing, so it reads the whole batch: ~55 full scans of each hoso group
 # that only prove emptiness. The wrapper below holds an example metric back until its rule's count
-# is known, answers "no examples" when the count is 0, and queries as GX would otherwise. The
-# results are the ones GX builds (tests/validate/test_gx_interface.py compares both ways).
+# is known, answers "no examples" when the count is 0, and queries as GX would otherwise. Likewise
+# the project's own row rules (one query each for count and examples): those over the batch's own
+# columns are counted together in one scan first (cchc_expectations.clean_row_rules), and only
+# those some row breaks run their query. The results are the ones GX builds
+# (tests/validate/test_gx_interface.py compares both ways).
 _EXAMPLE_METRICS = (".unexpected_values", ".unexpected_index_list")
+# The project's row rules (expectations/gx/plugins): count and examples in one query per rule.
+ROW_RULE_METRIC = "cchc_unexpected_rows.count_and_sample"
 # The count is two waves behind the examples (condition -> aggregate -> count); a count that never
 # comes (its metric failed) lets the example metric run as GX would after this many waves.
 _MAX_WAITS = 4
@@ -245,8 +250,9 @@ def _count_id(metric: Any) -> tuple | None:
 class _ExamplesWhereUnexpected:
     """Stands in for the execution engine's `resolve_metrics` (see above)."""
 
-    def __init__(self, resolve: Any) -> None:
-        self._resolve = resolve
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+        self._resolve = engine.resolve_metrics
         self._waits: dict[tuple, int] = {}
         self.skipped = 0
 
@@ -272,6 +278,13 @@ class _ExamplesWhereUnexpected:
                     now.append(metric)
         if len(self._waits) > 100_000:  # keys of finished resolutions; never needed again
             self._waits.clear()
+        # the project's row rules no row breaks: counted together in one scan of the batch
+        row_rules = [m for m in now if m.metric_name == ROW_RULE_METRIC]
+        if len(row_rules) > 1:
+            clean = _plugin().clean_row_rules(self._engine, row_rules) or {}
+            answered.update(clean)
+            self.skipped += len(clean)
+            now = [m for m in now if m.id not in clean]
         resolved = (
             self._resolve(
                 metrics_to_resolve=now, metrics=metrics, runtime_configuration=runtime_configuration
@@ -282,11 +295,15 @@ class _ExamplesWhereUnexpected:
         return {**resolved, **answered}
 
 
+def _plugin() -> Any:
+    return importlib.import_module(PLUGIN_MODULE)
+
+
 def examples_where_unexpected(engine: Any, enabled: bool = True) -> None:
     """Install (or remove) the wrapper on a GX execution engine; idempotent."""
     current = engine.__dict__.get("resolve_metrics")
     if enabled and not isinstance(current, _ExamplesWhereUnexpected):
-        engine.resolve_metrics = _ExamplesWhereUnexpected(engine.resolve_metrics)
+        engine.resolve_metrics = _ExamplesWhereUnexpected(engine)
     elif not enabled and isinstance(current, _ExamplesWhereUnexpected):
         del engine.resolve_metrics
 
@@ -298,10 +315,26 @@ def configuration(type: str, kwargs: dict, meta: dict | None, id: str) -> Any:
     return ExpectationConfiguration(type=type, kwargs=kwargs, meta=meta, id=id)
 
 
+# Validation sessions run without parallel query workers: a group's uniqueness and count queries
+# otherwise start two workers, each with its own hash tables (work_mem x hash_mem_multiplier), and
+# the validation stage's server memory tripled at 1M (249 -> 711 MB) for scans that, on a machine
+# whose other core runs the client, finish no sooner. One process per query keeps the stage's peak
+# predictable under the 768 MB budget (bench/README.md).
+SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0"
+
+
+def warehouse_url(target: WarehouseTarget) -> str:
+    """The data source URL: the loader's, with the validation session options."""
+    from urllib.parse import quote
+
+    url = target.sqlalchemy_url
+    return f"{url}{'&' if '?' in url else '?'}options={quote(SESSION_OPTIONS)}"
+
+
 def runtime_environment(settings: Settings, target: WarehouseTarget) -> dict[str, str]:
     """The `${cchc_*}` values of great_expectations.yml."""
     return {
-        "cchc_warehouse_url": target.sqlalchemy_url,
+        "cchc_warehouse_url": warehouse_url(target),
         "cchc_gx_results_dir": str(settings.state_dir / "gx" / "validations"),
         "cchc_data_docs_dir": str(settings.data_docs_dir),
     }
