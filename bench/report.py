@@ -156,7 +156,8 @@ def _increment_scaling(result: dict, previous: list[dict]) -> dict:
         return _line(
             name, None, f"needs a run at ≤ N/5 = {n // 5:,} dossiers in the results folder (or --compare)"
         )
-    base = max(smaller, key=lambda p: p["dossiers"])
+    # the largest smaller world, its latest run (earlier runs measured older code)
+    base = max(smaller, key=lambda p: (p["dossiers"], p.get("started_at") or ""))
     b = base["totals"]["pipeline (increment)"]
     # The same share of changes at both sizes: compare time per increment row, scaled to equal rows.
     ratio = (mine["wall_s"] / mine["rows"]) / (b["wall_s"] / b["rows"])

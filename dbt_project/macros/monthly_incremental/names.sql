@@ -31,5 +31,6 @@
 
 {#- Whether any input reads the dossier version log (ratings count in their dossier's unit). -#}
 {% macro reads_dossier_versions(inputs) -%}
-    {{ return('dossier_span' in inputs or 'dossier_ends' in inputs or 'dossier_rows' in inputs or 'ratings' in inputs) }}
+    {%- set dossier_kinds = ['dossier_span', 'dossier_ends', 'dossier_rows', 'ratings'] -%}
+    {{ return(inputs | select('in', dossier_kinds) | list | length > 0) }}
 {%- endmacro %}
