@@ -154,11 +154,9 @@ def test_a_day_of_changes_rebuilds_only_its_months_and_equals_a_full_refresh(see
     # report date moving within November stages no month for everyone
     assert done["fct_dossier_monthly_status"][:2] == (False, 0)
     dossiers_after = dossier_row_versions(db)
-    rewritten = {
-        c
-        for c in dossiers_before.keys() | dossiers_after.keys()
-        if dossiers_before.get(c) != dossiers_after.get(c)
-    }
+    # (the warehouse is shared: other tests' dossiers are left out)
+    mine = {c for c in dossiers_before.keys() | dossiers_after.keys() if c.startswith("M")}
+    rewritten = {c for c in mine if dossiers_before.get(c) != dossiers_after.get(c)}
     assert rewritten == {"M01", "M03", "M05", "M06"}
     after = {t: row_versions(db, t, s) for t, s in MONTHLY.items()}
     for table in ("fct_timeliness_monthly", "fct_unit_month_dossier_counts", "fct_online_payment_monthly"):
