@@ -13,7 +13,6 @@
     turn from null to a date). Every other row of an open dossier is the same under the new report
     date, except the months after the old report month, which changed_months stages for everyone. -#}
 {% macro stage_dossiers_to_rebuild() -%}
-    {%- set versions = ref('log_dossier_month_versions') -%}
     {%- set dossiers = ref('fct_dossier') -%}
     create temp table {{ dossiers_to_rebuild() }} on commit drop as
     {% if not is_incremental() -%}
@@ -21,7 +20,7 @@
     {%- else -%}
         with
         state as (select * from {{ monthly_build_state() }}),
-
+        {{ changed_input_ctes(['dossier_rows']) }}
         moved_over as (
             -- scalar-subquery bounds: the planner reads each range as narrow and uses the date indexes
             select
@@ -29,9 +28,7 @@
                 (select s.as_of_date from state as s) as last_day
         )
 
-        select v.dossier_code
-        from {{ versions }} as v
-        where v._logged_at > (select coalesce(s.previous_versions_seen_at, '-infinity') from state as s)
+        select n.dossier_code from new_versions as n
         union
         select d.dossier_code from {{ dossiers }} as d
         where d.received_date between (select m.first_day from moved_over as m) and (select m.last_day from moved_over as m)
@@ -48,18 +45,12 @@
     analyze {{ dossiers_to_rebuild() }};
 {%- endmacro %}
 
-{#- incremental_strategy='replace_dossier_months': delete every row of the staged dossiers and every
-    row of the staged months (new report months, or all on a full rebuild), insert the recomputed
-    rows. The model's select computes exactly those rows. -#}
+{#- incremental_strategy='replace_dossier_months': delete every row of the staged dossiers, then
+    replace_months (the staged months: new report months, or all on a full rebuild; then the insert
+    of the recomputed rows). The model's select computes exactly those rows. -#}
 {% macro get_incremental_replace_dossier_months_sql(arg_dict) -%}
-    {%- set target = arg_dict['target_relation'] -%}
-    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ target }}
-    where month_start in (select m.month_start from {{ months_to_rebuild() }} as m);
-
-    delete from {{ target }}
+    delete from {{ arg_dict['target_relation'] }}
     where dossier_code in (select r.dossier_code from {{ dossiers_to_rebuild() }} as r);
 
-    insert into {{ target }} ({{ dest_cols_csv }})
-    select {{ dest_cols_csv }} from {{ arg_dict['temp_relation'] }}
+    {{ get_incremental_replace_months_sql(arg_dict) }}
 {%- endmacro %}
