@@ -30,6 +30,12 @@
         where (select s.full_rebuild from state as s) and e.month_start is not null;
     {%- endif %}
     analyze {{ months_to_rebuild() }};
+    -- for first_month_to_rebuild(): local to this transaction, which the model's select shares
+    select set_config(
+        'cchc.first_month_to_rebuild',
+        coalesce((select min(m.month_start)::text from {{ months_to_rebuild() }} as m), ''),
+        true
+    );
     {%- if 'dossier_rows' in inputs %}
         {{ stage_dossiers_to_rebuild() }}
     {%- endif %}

@@ -54,16 +54,16 @@ dossiers as (
         d.received_date is not null and d.received_date <= {{ as_of_date() }}
         {% if is_incremental() %}
             -- the staged dossiers, and those whose span reaches the first staged month: open, or ended on or
-            -- after it. The ranges' both ends are subqueries: the planner then estimates each as narrow (it
-            -- cannot see the values) and ORs the indexes instead of scanning all history.
+            -- after it. The planner sees that month (first_month_to_rebuild) and ORs the date indexes
+            -- instead of scanning all history when the month is recent.
             and (
                 d.dossier_code in (select r.dossier_code from {{ dossiers_to_rebuild() }} as r)
                 or (
                     {{ first_month_to_rebuild() }} is not null
                     and (
                         d.end_date is null
-                        or d.end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
-                        or d.index_clock_end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
+                        or d.end_date >= {{ first_month_to_rebuild() }}
+                        or d.index_clock_end_date >= {{ first_month_to_rebuild() }}
                     )
                 )
             )

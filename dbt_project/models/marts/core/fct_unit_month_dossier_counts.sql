@@ -18,11 +18,11 @@ dossiers as (
     where
         received_date is not null and received_date <= {{ as_of_date() }}
         {% if is_incremental() %}
-            -- received or ended from the first month to rebuild on; ranges with both ends in subqueries so
-            -- the planner uses the date indexes (see fct_timeliness_monthly)
+            -- received or ended from the first month to rebuild on; the planner sees that month
+            -- (first_month_to_rebuild): the date indexes for recent months, a scan when they span the history
             and (
-                received_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
-                or end_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
+                received_date >= {{ first_month_to_rebuild() }}
+                or end_date >= {{ first_month_to_rebuild() }}
             )
         {% endif %}
 ),

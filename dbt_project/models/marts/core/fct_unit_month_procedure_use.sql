@@ -20,7 +20,7 @@ where
     received_date is not null and received_date <= {{ as_of_date() }}
     and procedure_code is not null
     {% if is_incremental() %}
-        and received_date between {{ first_month_to_rebuild() }} and (select 'infinity'::date)
+        and received_date >= {{ first_month_to_rebuild() }}
         and date_trunc('month', received_date)::date in (select m.month_start from {{ months_to_rebuild() }} as m)
     {% endif %}
 group by unit_key, unit_code, procedure_code, date_trunc('month', received_date)
