@@ -219,3 +219,52 @@ def test_next_month_and_a_report_date_moved_back_equal_a_full_refresh(seeded, db
     incremental = monthly_rows(db)
     build(full_refresh=True, variables={"as_of_date": "2025-11-21"}, exclude=SKIP)
     assert monthly_rows(db) == incremental
+
+
+@pytest.mark.slow
+def test_missed_nights_and_an_unsummed_log_run_equal_a_full_refresh(seeded, db):
+    """A monthly model that missed a night rebuilds the months of that night's versions and of the
+    version it had counted before (found in log_touched_months); a night that built the version log
+    without log_touched_months (a partial rerun) is found in the log itself. Both equal a full refresh.
+
+    M08: night 1 received and ended in March; night 2 received in July, open (the timeliness facts do
+    not run); night 3 received in June, ended in November (log_touched_months does not run). March is
+    only in the version the timeliness facts counted, June only in the unsummed run."""
+    loader = RawLoader(db)
+    day1, day2, day3 = date(2025, 11, 24), date(2025, 11, 25), date(2025, 11, 26)
+
+    def m08(received: str, due: str, ended: str | None, updated: str) -> list[dict]:
+        return [hoso("M08", received, due, ended, 10 if ended else 4, updated)]
+
+    loader.hoso(
+        m08("2025-03-03 08:00", "2025-03-13 17:00", "2025-03-10 10:00", "2025-11-24 09:00"),
+        day=day1,
+        file_name="months3.csv",
+    )
+    build(full_refresh=True, variables={"as_of_date": str(day1)}, exclude=SKIP)
+
+    loader.hoso(
+        m08("2025-07-08 08:00", "2025-07-18 17:00", None, "2025-11-25 09:00"),
+        day=day2,
+        file_name="months3.csv",
+    )
+    build(variables={"as_of_date": str(day2)}, exclude=[*SKIP, "fct_timeliness_monthly+"])
+    assert builds(db)["fct_timeliness_monthly"][2] == day1
+
+    loader.hoso(
+        m08("2025-06-09 08:00", "2025-06-19 17:00", "2025-11-26 10:00", "2025-11-26 10:00"),
+        day=day3,
+        file_name="months3.csv",
+    )
+    build(variables={"as_of_date": str(day3)}, exclude=[*SKIP, "log_touched_months"])
+    unsummed = db.execute(
+        "select (select max(_logged_at) from intermediate.log_touched_months)"
+        " < (select max(_logged_at) from intermediate.log_dossier_month_versions)"
+    ).fetchone()
+    assert unsummed == (True,), "night 3 was summed: the test no longer covers an unsummed run"
+    done = builds(db)
+    assert done["fct_timeliness_monthly"][:2] == (False, 7)  # March, and June to November
+
+    incremental = monthly_rows(db)
+    build(full_refresh=True, variables={"as_of_date": str(day3)}, exclude=SKIP)
+    assert monthly_rows(db) == incremental

@@ -3,10 +3,12 @@
     one's, since open dossiers' within / overdue state and ends after the old report date move with it. -#}
 
 {#- The CTEs the month queries below read: the dossier versions logged since the model last read the
-    log plus the version each of those dossiers was counted with before, and the batches of the
-    portal entities it reads accepted or superseded since. Each ends with a comma. -#}
+    log, the months of those versions and of the versions each of those dossiers was counted with
+    before, and the batches of the portal entities it reads accepted or superseded since. Each ends
+    with a comma. -#}
 {% macro changed_input_ctes(inputs) -%}
     {%- set versions = ref('log_dossier_month_versions') -%}
+    {%- set touched = ref('log_touched_months') -%}
     {%- if reads_dossier_versions(inputs) %}
         new_versions as (
             select v.*
@@ -14,19 +16,40 @@
             where v._logged_at > (select coalesce(s.previous_versions_seen_at, '-infinity') from state as s)
         ),
 
-        counted_versions as (
-            select distinct on (v.dossier_code) v.*
-            from {{ versions }} as v
-            where
-                v.dossier_code in (select n.dossier_code from new_versions as n)
-                and v._logged_at <= (select s.previous_versions_seen_at from state as s)
-            order by v.dossier_code asc, v._logged_at desc
+        -- the months of those versions and of the versions each dossier was counted with: summed per
+        -- log run once a night by log_touched_months instead of searched here by every model
+        summed_up_to as (
+            select greatest(
+                (select coalesce(s.previous_versions_seen_at, '-infinity') from state as s),
+                (select coalesce(max(t._logged_at), '-infinity') from {{ touched }} as t)
+            ) as logged_at
         ),
 
-        touched_versions as (
-            select * from new_versions
+        -- versions of runs log_touched_months has not summed (a run that built the log without it;
+        -- none on a normal night) and the version before them, searched the long way
+        unsummed_versions as (
+            select v.*
+            from {{ versions }} as v
+            where v._logged_at > (select u.logged_at from summed_up_to as u)
+        ),
+
+        touched_months as (
+            select t.received_month, t.end_month, t.last_month
+            from {{ touched }} as t
+            where t._logged_at > (select coalesce(s.previous_versions_seen_at, '-infinity') from state as s)
             union all
-            select * from counted_versions
+            select u.received_month, u.end_month, u.last_month
+            from unsummed_versions as u
+            union all
+            select c.received_month, c.end_month, c.last_month
+            from (
+                select distinct on (v.dossier_code) v.*
+                from {{ versions }} as v
+                where
+                    v.dossier_code in (select u.dossier_code from unsummed_versions as u)
+                    and v._logged_at <= (select u.logged_at from summed_up_to as u)
+                order by v.dossier_code asc, v._logged_at desc
+            ) as c
         ),
     {%- endif %}
     {%- set entities = portal_entities_read(inputs) %}
@@ -77,7 +100,7 @@
     and the counted version of every touched dossier (carried over / in progress in each). -#}
 {% macro changed_months__dossier_span() -%}
     select m::date
-    from touched_versions as v
+    from touched_months as v
     cross join lateral generate_series(
         v.received_month,
         coalesce(v.last_month, (select s.as_of_month from state as s)),
@@ -94,9 +117,9 @@
 
 {#- Counts of new and resolved dossiers: only the received and end months of those versions. -#}
 {% macro changed_months__dossier_ends() -%}
-    select v.received_month from touched_versions as v where v.received_month is not null
+    select v.received_month from touched_months as v where v.received_month is not null
     union
-    select v.end_month from touched_versions as v where v.end_month is not null
+    select v.end_month from touched_months as v where v.end_month is not null
 {%- endmacro %}
 
 {#- Due months of every raw version of a petition in a changed batch. -#}

@@ -3,6 +3,10 @@
     rebuilds, so the delete removes exactly the months the insert rewrites. Two session temp tables:
     the build state (capture_monthly_build_state.sql) and the months (changed_months.sql). -#}
 {% macro stage_months_to_rebuild(inputs=none) -%}
+    {#- dbt records a hook's refs while parsing, when is_incremental() is false and the inputs are
+        unknown: name here the bookkeeping models the incremental branch reads -#}
+    {%- do ref('log_dossier_month_versions') -%}
+    {%- do ref('log_touched_months') -%}
     {%- set inputs = inputs or monthly_inputs() -%}
     {{ capture_monthly_build_state(inputs) }};
     -- temp tables get no statistics otherwise: the planner would size hash tables for ~1000 rows per scan
