@@ -17,7 +17,8 @@ from .conftest import SKIP
 def _dossier(code: str) -> dict:
     return {
         "ma_ho_so": code,
-        "ma_don_vi": "00004",
+        # a unit and month (2021-03) no other test of the shared warehouse reads
+        "ma_don_vi": "00013",
         "ngay_nop_ho_so": datetime(2021, 3, 2, 8),
         "ngay_tiep_nhan": datetime(2021, 3, 2, 8, 30),
         "ngay_hen_tra": datetime(2021, 3, 9, 17),
