@@ -45,12 +45,10 @@ def built(seeded, raw_loader):
 
 
 def test_the_catalogue_tests_pass_on_the_built_tables(built):
-    statuses = _enforced_tests(
-        "stg_onestop__dossiers", "int_dossier_timelines", "fct_dossier", "fct_dossier_monthly_status"
-    )
+    statuses = _enforced_tests("stg_onestop__dossiers", "fct_dossier", "fct_dossier_monthly_status")
     assert statuses, "no *_enforced test was selected"
-    # unique: stg, int, fct_dossier, the status table; accepted values: 3 + 3
-    assert len(statuses) == 10, statuses
+    # unique: stg, fct_dossier, the status table; accepted values: 3 + 3
+    assert len(statuses) == 9, statuses
     assert set(statuses.values()) == {"pass"}, statuses
 
 

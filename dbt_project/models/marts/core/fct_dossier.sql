@@ -11,17 +11,30 @@
     )
 }}
 
+-- depends_on: {{ ref('stg_onestop__dossiers') }}
+-- depends_on: {{ ref('stg_onestop__supplements') }}
+-- depends_on: {{ ref('stg_portal__dossier_sync') }}
+-- (the incremental run's changed dossiers are read from staging: int_dossier_timelines is a view)
+
 -- One row per dossier, its current state, classified as of the report date (as_of_date()).
--- Incremental: only dossiers whose timeline changed since the last run, plus open dossiers whose
+-- Incremental: only dossiers whose staging rows changed since the last run, plus open dossiers whose
 -- due date has passed since (in_progress_within → in_progress_overdue), are recomputed and merged.
 -- The received/end date indexes let the monthly facts read only the dossiers of the months they rebuild.
 
 with
 
 {% if is_incremental() %}
+    -- int_dossier_timelines is a view over these three staging tables: a dossier's timeline changed
+    -- when one of its staging rows was merged after this table's last run
     changed_dossiers as (
-        select i.dossier_code from {{ ref('int_dossier_timelines') }} as i
-        where i._int_run_at > (select max(t._fct_run_at) from {{ this }} as t)
+        select d.dossier_code from {{ ref('stg_onestop__dossiers') }} as d
+        where d._stg_run_at > (select max(t._fct_run_at) from {{ this }} as t)
+        union
+        select s.dossier_code from {{ ref('stg_onestop__supplements') }} as s
+        where s._stg_run_at > (select max(t._fct_run_at) from {{ this }} as t)
+        union
+        select y.dossier_code from {{ ref('stg_portal__dossier_sync') }} as y
+        where y._stg_run_at > (select max(t._fct_run_at) from {{ this }} as t)
         union
         select t.dossier_code from {{ this }} as t
         where t.timeliness = 'in_progress_within' and t.due_date < {{ as_of_date() }}
