@@ -14,7 +14,10 @@
 -- depends_on: {{ ref('stg_onestop__dossiers') }}
 -- depends_on: {{ ref('stg_onestop__supplements') }}
 -- depends_on: {{ ref('stg_portal__dossier_sync') }}
--- (the incremental run's changed dossiers are read from staging: int_dossier_timelines is a view)
+-- depends_on: {{ ref('dim_date') }}
+-- depends_on: {{ ref('dim_admin_unit') }}
+-- depends_on: {{ ref('dim_procedure') }}
+-- (an incremental run reads these through dossier_timelines(), the SQL of the view int_dossier_timelines)
 
 -- One row per dossier, its current state, classified as of the report date (as_of_date()).
 -- Incremental: only dossiers whose staging rows changed since the last run, plus open dossiers whose
@@ -41,11 +44,12 @@ with
     ),
 {% endif %}
 
+-- the view's rules for the changed dossiers only (see macros/dossier_timelines.sql for why not the view)
 timelines as (
-    select i.*
-    from {{ ref('int_dossier_timelines') }} as i
     {% if is_incremental() %}
-        where i.dossier_code in (select c.dossier_code from changed_dossiers as c)
+        {{ dossier_timelines(only_dossiers='changed_dossiers') }}
+    {% else %}
+        select i.* from {{ ref('int_dossier_timelines') }} as i
     {% endif %}
 )
 
