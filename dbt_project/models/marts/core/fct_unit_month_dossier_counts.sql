@@ -12,7 +12,10 @@
 
 with
 
-dossiers as (
+-- read twice (received and resolved months): not materialized, so each side scans fct_dossier in
+-- parallel instead of one scan writing every row of the months to a temporary store on disk
+-- (at 1M, 0.3 GB and 2.4 s against 1.5 s)
+dossiers as not materialized (
     select *
     from {{ ref('fct_dossier') }}
     where
