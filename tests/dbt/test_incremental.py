@@ -140,3 +140,18 @@ def test_second_day_recomputes_only_changed_dossiers_and_equals_full_refresh(see
     incremental = marts_snapshot(db)
     build(full_refresh=True, variables=AS_OF, exclude=SKIP)
     assert marts_snapshot(db) == incremental
+
+
+def test_an_empty_fct_dossier_takes_every_staged_dossier(seeded, db):
+    # built before any export arrived (e.g. the first night after deployment), fct_dossier has no
+    # last run: its next incremental run must take every staged dossier, not compare with null
+    RawLoader(db).hoso([hoso("E01", "2025-11-03 08:00", "2025-11-10 17:00", None, 4, "2025-11-20 10:00")])
+    build(["+fct_dossier"], variables=AS_OF, exclude=SKIP)
+    db.execute("truncate marts.fct_dossier")
+    build(["fct_dossier"], variables=AS_OF, exclude=SKIP)
+    missing = db.execute(
+        "select count(*) from staging.stg_onestop__dossiers as s "
+        "where not exists (select from marts.fct_dossier as f where f.dossier_code = s.dossier_code)"
+    ).fetchone()
+    assert missing == (0,)
+    assert db.execute("select count(*) from marts.fct_dossier where dossier_code = 'E01'").fetchone() == (1,)

@@ -28,16 +28,21 @@ with
 
 {% if is_incremental() %}
     -- int_dossier_timelines is a view over these three staging tables: a dossier's timeline changed
-    -- when one of its staging rows was merged after this table's last run
+    -- when one of its staging rows was merged after this table's last run (an empty table, built
+    -- before any export arrived, has none: every staging row is new to it)
+    last_run as (
+        select coalesce(max(t._fct_run_at), '-infinity'::timestamptz) as run_at from {{ this }} as t
+    ),
+
     changed_dossiers as (
         select d.dossier_code from {{ ref('stg_onestop__dossiers') }} as d
-        where d._stg_run_at > (select max(t._fct_run_at) from {{ this }} as t)
+        where d._stg_run_at > (select l.run_at from last_run as l)
         union
         select s.dossier_code from {{ ref('stg_onestop__supplements') }} as s
-        where s._stg_run_at > (select max(t._fct_run_at) from {{ this }} as t)
+        where s._stg_run_at > (select l.run_at from last_run as l)
         union
         select y.dossier_code from {{ ref('stg_portal__dossier_sync') }} as y
-        where y._stg_run_at > (select max(t._fct_run_at) from {{ this }} as t)
+        where y._stg_run_at > (select l.run_at from last_run as l)
         union
         select t.dossier_code from {{ this }} as t
         where t.timeliness = 'in_progress_within' and t.due_date < {{ as_of_date() }}
