@@ -30,6 +30,16 @@ class Pseudonymiser:
         if not key:
             raise ValueError("empty pseudonym key")
         self._base = hmac.new(key, digestmod=hashlib.sha256)
+        block = hashlib.sha256().block_size
+        padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+        self._inner = bytes(b ^ 0x36 for b in padded)
+        self._outer = bytes(b ^ 0x5C for b in padded)
+
+    def pads(self) -> tuple[bytes, bytes]:
+        """HMAC's inner and outer padded keys (RFC 2104), so that the warehouse can compute the
+        same keys with `sha256(outer || sha256(inner || id))` when it types a file itself. They
+        are as secret as the key: the caller sets them for one transaction and never stores them."""
+        return self._inner, self._outer
 
     def citizen_key(self, citizen_id: object) -> str | None:
         """The pseudonym of an ID, or None when there is no ID (empty or absent)."""

@@ -14,6 +14,7 @@ import pytest
 from psycopg import sql
 
 from cchc.privacy import Pseudonymiser, normalise_citizen_id
+from cchc.sources.onestop import csv_in_sql
 from cchc.sources.onestop import ingest as ingest_module
 from cchc.sources.onestop.ingest import ingest_export
 
@@ -75,21 +76,39 @@ def test_citizen_key_is_keyed_and_normalised():
     assert len(a.citizen_key("079100000001")) == 64
 
 
-def test_load_that_breaks_half_way_leaves_nothing_and_reruns_whole(landing, db, h, monkeypatch):
-    export = landing.export([h.hoso_row(i) for i in range(50)])
+def _break_half_way(monkeypatch, path: str) -> None:
+    """A network loss half-way through loading: in the Python path's COPY of typed rows, or in
+    the SQL path after COPY has put the file's cells in the warehouse and before they are typed."""
+    if path == "sql":
+
+        def copy_then_fail(*args, **kwargs):
+            original_copy(*args, **kwargs)
+            raise ConnectionError("simulated network loss half-way through the load")
+
+        original_copy = csv_in_sql.copy_file_bytes
+        monkeypatch.setattr(csv_in_sql, "copy_file_bytes", copy_then_fail)
+        return
     original = ingest_module.copy_rows
 
     def explode_after_20(conn, table, columns, rows):
         def some_then_fail():
             for n, row in enumerate(rows):
                 if n == 20:
-                    raise ConnectionError("simulated network loss half-way through COPY")
+                    raise ConnectionError("simulated network loss half-way through the load")
                 yield row
 
         return original(conn, table, columns, some_then_fail())
 
+    monkeypatch.setattr(csv_in_sql, "load", lambda *args, **kwargs: False)
     monkeypatch.setattr(ingest_module, "copy_rows", explode_after_20)
-    failed = ingest_export(export)[0]
+
+
+@pytest.mark.parametrize("path", ["sql", "python"])
+def test_load_that_breaks_half_way_leaves_nothing_and_reruns_whole(landing, db, h, monkeypatch, path):
+    export = landing.export([h.hoso_row(i) for i in range(50)])
+    with monkeypatch.context() as patch:
+        _break_half_way(patch, path)
+        failed = ingest_export(export)[0]
     assert failed.status == "failed"
     assert "simulated network loss" in failed.reason
     assert h.batch(db, failed.batch_id)["status"] == "failed"
@@ -100,7 +119,6 @@ def test_load_that_breaks_half_way_leaves_nothing_and_reruns_whole(landing, db, 
     ).fetchone()[0]
     assert leftovers == 0
 
-    monkeypatch.setattr(ingest_module, "copy_rows", original)
     retried = ingest_export(export)[0]
     assert retried.status == "pending" and retried.rows_loaded == 50
 
@@ -113,21 +131,20 @@ def test_killed_process_leaves_nothing_and_the_next_run_loads_whole(landing, db,
         f"""
         import time
         from pathlib import Path
-        from cchc.sources.onestop import typed_rows
+        from cchc.sources.onestop import csv_in_sql
         from cchc.sources.onestop.discover import Export
         from cchc.sources.onestop.ingest import ingest_export
         from datetime import date
 
-        original = typed_rows.RowTyper.type_rows
+        original = csv_in_sql.type_in_sql
 
-        def slow(self, batch_id, rows):
-            for n, row in enumerate(original(self, batch_id, rows)):
-                if n == 150:
-                    Path({str(marker)!r}).write_text("copying")
-                    time.sleep(600)
-                yield row
+        def slow(*args, **kwargs):
+            # the file's cells are in the warehouse, its ledger row written, nothing committed
+            Path({str(marker)!r}).write_text("copying")
+            time.sleep(600)
+            return original(*args, **kwargs)
 
-        typed_rows.RowTyper.type_rows = slow
+        csv_in_sql.type_in_sql = slow
         ingest_export(Export({export.province_code!r}, date.fromisoformat({export.business_date.isoformat()!r}),
                              Path({str(export.path)!r}), True))
         """
@@ -166,20 +183,16 @@ def test_killed_process_leaves_nothing_and_the_next_run_loads_whole(landing, db,
 
 def test_two_runs_at_once_load_once(landing, db, h, monkeypatch, caplog):
     export = landing.export([h.hoso_row(i) for i in range(40)])
-    original = ingest_module.copy_rows
+    original = csv_in_sql.copy_file_bytes
     started = threading.Event()
 
-    def slow_copy(conn, table, columns, rows):
-        def trickle():
-            for n, row in enumerate(rows):
-                if n == 10:
-                    started.set()
-                    time.sleep(1.0)
-                yield row
+    def slow_copy(*args, **kwargs):
+        copied = original(*args, **kwargs)
+        started.set()
+        time.sleep(1.0)
+        return copied
 
-        return original(conn, table, columns, trickle())
-
-    monkeypatch.setattr(ingest_module, "copy_rows", slow_copy)
+    monkeypatch.setattr(csv_in_sql, "copy_file_bytes", slow_copy)
     results: dict[str, list] = {}
     first = threading.Thread(target=lambda: results.__setitem__("first", ingest_export(export)))
     first.start()

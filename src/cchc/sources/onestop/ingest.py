@@ -34,6 +34,7 @@ from cchc.sources.landing_files import (
     open_file_batch,
     relative,
 )
+from cchc.sources.onestop import csv_in_sql
 from cchc.sources.onestop.columns import HOSO_FILES, Entity, entity_for
 from cchc.sources.onestop.discover import Export
 from cchc.sources.onestop.manifest import (
@@ -107,7 +108,12 @@ def _warnings(file_name: str, report: TypingReport) -> list[str]:
 
 # -- one export file --------------------------------------------------------------------------
 def _copy_file(
-    conn: psycopg.Connection, batch_id: int, entity: Entity, file: LandingFile, typer: RowTyper
+    conn: psycopg.Connection,
+    batch_id: int,
+    entity: Entity,
+    file: LandingFile,
+    typer: RowTyper,
+    pseudonymiser: Pseudonymiser,
 ) -> None:
     table = f"raw.{entity.table}"
     if file.path.suffix == ".jsonl":
@@ -125,6 +131,11 @@ def _copy_file(
             raise FileRejected(
                 f"{exc} (read the workbook's first sheet {names[0]!r}; its sheets: {', '.join(map(repr, names))})"
             ) from None
+        # CSV is typed in the warehouse (csv_in_sql); what COPY would read differently, Python reads.
+        if file.path.suffix == ".csv" and csv_in_sql.load(
+            conn, table, entity, batch_id, file.path, header, typer, pseudonymiser
+        ):
+            return
         copy_rows(conn, table, entity.targets, typer.type_rows(batch_id, rows))
 
 
@@ -142,7 +153,7 @@ def _ingest_file(
                 return _duplicate(conn, slot, file, earlier)
             batch_id = open_file_batch(conn, slot, file)
             typer = RowTyper(entity, file.path.suffix.lstrip("."), file.name, pseudonymiser)
-            _copy_file(conn, batch_id, entity, file, typer)
+            _copy_file(conn, batch_id, entity, file, typer, pseudonymiser)
             report = typer.report
             if file.manifest_rows is not None and report.rows_in != file.manifest_rows:
                 raise ExportMismatch(

@@ -1,0 +1,331 @@
+"""CSV exports typed in the warehouse: the file's bytes go to PostgreSQL with COPY, and one
+`INSERT … SELECT` types, checks and pseudonymises them. Python parses nothing on this path.
+
+It is the fast path of `ingest`, never a second set of rules. `RowTyper` (Python) stays the
+definition of what a cell means; the SQL here accepts only a subset of what it accepts, and
+gives exactly the value it gives:
+- text: stripped of what Python's `str.strip()` strips, empty → null; a leading `=` is not taken;
+- integers: digits, or digits grouped by `.` in threes, within the column's range;
+- date-times: `dd/MM/yyyy HH:mm:ss` on a real day of 2000–2099 (other forms Python accepts, such
+  as a date alone, are left to it);
+- citizen IDs: digits with the separators `space . - _ /`, keyed with the same HMAC-SHA256
+  (`sha256(outer || sha256(inner || id))`).
+
+A row the SQL does not accept is not rejected here: it is read back and typed by `RowTyper`,
+which loads it or rejects it with its own reasons (file, row, column, value). So a file loads
+the same rows with the same values and the same rejects whichever path typed each row; a clean
+file has none read back.
+
+A file COPY would read differently from Python's csv reader goes to the Python path whole: a
+quote that does not open or close a field, a line COPY would take as the end of data (`\\.`),
+and anything COPY refuses (a row of the wrong width, a blank line, bytes that are not UTF-8,
+a NUL). Python then names the row and the problem as before. Nothing of the attempt is left
+behind: it runs in a savepoint.
+
+The HMAC pads are set for the file's transaction only (`set_config(…, true)`), never stored.
+The raw cells, personal columns included, sit in a temporary table dropped at commit: never
+WAL-logged, seen by no other session, the same bytes as the landing file they came from.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from cchc.load.copy import copy_rows
+from cchc.privacy import Pseudonymiser
+from cchc.sources.onestop.columns import Column, Entity
+from cchc.sources.onestop.typed_rows import RowTyper, TypingReport
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 1 << 20
+READ_BACK_ROWS = 5_000
+# A quoted field longer than this is not what an export holds: such a file goes to Python,
+# whose reader has its own limit, instead of being held in memory here.
+LONGEST_QUOTED_FIELD = 1 << 20
+CELLS = "cchc_export_cells"
+
+# Exactly what Python's str.strip() removes (str.isspace), for btrim().
+WHITESPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+_BOM = b"\xef\xbb\xbf"
+# Possessive: a field cut by the chunk's end (`"ab""c`) must not match as a shorter one (`"ab"`).
+_QUOTED = re.compile(rb'"[^"]*+(?:""[^"]*+)*+"')
+_FIELD_EDGE = frozenset(b",\r\n")
+_RANGES = {"smallint": 32767, "integer": 2**31 - 1, "bigint": 2**63 - 1}
+
+
+class NotPlainCsv(Exception):
+    """COPY would not read this file as Python's csv reader does."""
+
+
+class QuoteCheck:
+    """Follows the bytes on their way to COPY and stops at the first quote that is not a
+    field's opening or closing quote (`ab"c`, `"ab"c`): there PostgreSQL's and Python's CSV
+    readers part ways. Quoted fields may span chunks; memory stays one chunk and one field."""
+
+    def __init__(self) -> None:
+        self._carry = b""
+        self._before = ord("\n")  # the byte before the carry; the file's start is a line start
+        self._started = False
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        buf = self._carry + chunk
+        if not self._started:
+            if len(buf) < len(_BOM) and not final:
+                self._carry = buf
+                return
+            self._started = True
+            if buf.startswith(_BOM):
+                buf = buf[len(_BOM) :]
+        if b"\\." in buf or (self._carry.endswith(b"\\") and chunk.startswith(b".")):
+            raise NotPlainCsv("a backslash-dot, which COPY may take as the end of the data")
+        pos = 0
+        while (start := buf.find(b'"', pos)) >= 0:
+            before = buf[start - 1] if start else self._before
+            if before not in _FIELD_EDGE:
+                raise NotPlainCsv("a quote inside a field")
+            match = _QUOTED.match(buf, start)
+            end = match.end() if match else -1
+            # Unfinished here, or closed on the buffer's last byte (a doubled quote may follow): wait.
+            if (match is None or end == len(buf)) and not final:
+                if len(buf) - start > LONGEST_QUOTED_FIELD:
+                    raise NotPlainCsv("a quoted field longer than 1 MiB")
+                self._before = before
+                self._carry = buf[start:]
+                return
+            if match is None:
+                raise NotPlainCsv("a quoted field that never closes")
+            if end < len(buf) and buf[end] not in _FIELD_EDGE:
+                raise NotPlainCsv("text after a field's closing quote")
+            pos = end
+        self._before = buf[-1] if buf else self._before
+        self._carry = buf[-1:]  # a backslash at the end must meet the next chunk's dot
+        if self._carry != b"\\":
+            self._carry = b""
+
+
+def _chunks(path: Path, check: QuoteCheck) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            check.feed(chunk)
+            yield chunk
+    check.feed(b"", final=True)
+
+
+def copy_file_bytes(conn: psycopg.Connection, path: Path, width: int) -> int:
+    """COPY the CSV file, header skipped, into a temporary table of `width` text columns
+    numbered in file order; returns the rows COPY read."""
+    cells = [sql.Identifier(f"c{i}") for i in range(1, width + 1)]
+    conn.execute(
+        sql.SQL(
+            "create temporary table {} (n bigint generated always as identity, {}) on commit drop"
+        ).format(sql.Identifier(CELLS), sql.SQL(", ").join(sql.SQL("{} text").format(c) for c in cells))
+    )
+    statement = sql.SQL("copy {} ({}) from stdin with (format csv, header true, encoding 'UTF8')").format(
+        sql.Identifier(CELLS), sql.SQL(", ").join(cells)
+    )
+    check = QuoteCheck()
+    with conn.cursor() as cur:
+        with cur.copy(statement) as copy:
+            for chunk in _chunks(path, check):
+                copy.write(chunk)
+        return cur.rowcount
+
+
+# -- the SQL of each kind of column ----------------------------------------------------------
+def _stripped(cell: sql.Composable) -> sql.Composable:
+    return sql.SQL("nullif(btrim({}, {}), '') collate \"C\"").format(cell, sql.Literal(WHITESPACE))
+
+
+_DIGITS = sql.SQL("translate({t}, '0123456789', '') = '' and length({t}) <= 18")
+_GROUPED = sql.SQL("{t} ~ '^-?([0-9]{{1,3}}(\\.[0-9]{{3}})+|[0-9]+)$' and length({t}) <= 24")
+_DATETIME_SHAPE = sql.SQL("translate({t}, '0123456789', '0000000000') = '00/00/0000 00:00:00'")
+# On the shape above: 2000–2099 (every fourth year a leap year), a real day, a real time.
+_DATETIME_PARTS = sql.SQL(
+    "substr({t}, 7, 2) = '20' and substr({t}, 4, 2) between '01' and '12' and substr({t}, 1, 2) >= '01'"
+    " and substr({t}, 1, 2) <= case substr({t}, 4, 2)"
+    " when '02' then case when substr({t}, 9, 2)::int % 4 = 0 then '29' else '28' end"
+    " when '04' then '30' when '06' then '30' when '09' then '30' when '11' then '30' else '31' end"
+    " and substr({t}, 12, 2) <= '23' and substr({t}, 15, 2) <= '59' and substr({t}, 18, 2) <= '59'"
+)
+_CITIZEN_CHARS = "0123456789 ./_-"
+_CITIZEN_SEPARATORS = " ./_-"
+
+
+def _accepts(kind: str, t: sql.Composable) -> sql.Composable:
+    """True when the SQL types this value exactly as Python would; CASE orders the checks."""
+    if kind == "text":
+        return sql.SQL("({t} is null or left({t}, 1) <> '=')").format(t=t)
+    if kind in _RANGES:
+        return sql.SQL(
+            "case when {t} is null then true when {digits} then {t}::bigint <= {top}"
+            " when {grouped} then replace({t}, '.', '')::numeric between -{top} - 1 and {top}"
+            " else false end"
+        ).format(
+            t=t, digits=_DIGITS.format(t=t), grouped=_GROUPED.format(t=t), top=sql.Literal(_RANGES[kind])
+        )
+    if kind == "datetime":
+        return sql.SQL("case when {t} is null then true when {shape} then {parts} else false end").format(
+            t=t, shape=_DATETIME_SHAPE.format(t=t), parts=_DATETIME_PARTS.format(t=t)
+        )
+    if kind == "citizen":
+        return sql.SQL("({t} is null or translate({t}, {chars}, '') = '')").format(
+            t=t, chars=sql.Literal(_CITIZEN_CHARS)
+        )
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _typed(kind: str, t: sql.Composable) -> sql.Composable:
+    """The value, for a row every `_accepts` of which is true."""
+    if kind == "text":
+        return t
+    if kind in _RANGES:
+        return sql.SQL(
+            "(case when {digits} then {t}::bigint else replace({t}, '.', '')::bigint end)::{type}"
+        ).format(t=t, digits=_DIGITS.format(t=t), type=sql.SQL(kind))
+    if kind == "datetime":
+        return sql.SQL(
+            "make_timestamp(substr({t}, 7, 4)::int, substr({t}, 4, 2)::int, substr({t}, 1, 2)::int,"
+            " substr({t}, 12, 2)::int, substr({t}, 15, 2)::int, substr({t}, 18, 2)::int)"
+        ).format(t=t)
+    if kind == "citizen":
+        normalised = sql.SQL("translate({t}, {separators}, '')").format(
+            t=t, separators=sql.Literal(_CITIZEN_SEPARATORS)
+        )
+        return sql.SQL(
+            "case when {n} <> '' then"
+            " encode(sha256(k.outer_pad || sha256(k.inner_pad || convert_to({n}, 'UTF8'))), 'hex') end"
+        ).format(n=normalised)
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _positions(header: Sequence[object], entity: Entity) -> list[tuple[Column, int | None]]:
+    # The same reading of the header as RowTyper.check_header (which has already passed).
+    names = ["" if h is None else str(h).strip() for h in header]
+    index = {name: i for i, name in enumerate(names) if name}
+    return [(column, index.get(column.source)) for column in entity.columns]
+
+
+def _source_rows(positions: list[tuple[Column, int | None]], width: int) -> sql.Composable:
+    """Each row's number and raw cells, and each contract column's value ready to type (`v0`…):
+    stripped, or as it came for citizen IDs (their normalisation strips). OFFSET 0 keeps the
+    planner from copying these expressions into every place that uses them."""
+    values = []
+    for k, (column, i) in enumerate(positions):
+        cell = sql.Identifier(f"c{i + 1}") if i is not None else sql.SQL("null::text")
+        value = cell if column.kind == "citizen" else _stripped(cell)
+        values.append(sql.SQL("{} as {}").format(value, sql.Identifier(f"v{k}")))
+    raw = [sql.Identifier(f"c{i}") for i in range(1, width + 1)]
+    return sql.SQL("(select n, {}, {} from {} offset 0) as s").format(
+        sql.SQL(", ").join(raw), sql.SQL(", ").join(values), sql.Identifier(CELLS)
+    )
+
+
+def _all_accepted(positions: list[tuple[Column, int | None]]) -> sql.Composable:
+    checks = [
+        _accepts(column.kind, sql.Identifier(f"v{k}"))
+        for k, (column, i) in enumerate(positions)
+        if i is not None
+    ]
+    return sql.SQL(" and ").join(checks) if checks else sql.SQL("true")
+
+
+def _pads(positions: list[tuple[Column, int | None]]) -> sql.Composable:
+    if not any(column.kind == "citizen" and i is not None for column, i in positions):
+        return sql.SQL("")
+    return sql.SQL(
+        ", (select decode(current_setting('cchc.hmac_inner'), 'hex') as inner_pad,"
+        " decode(current_setting('cchc.hmac_outer'), 'hex') as outer_pad) as k"
+    )
+
+
+def type_in_sql(
+    conn: psycopg.Connection,
+    table: str,
+    entity: Entity,
+    batch_id: int,
+    header: Sequence[object],
+    pseudonymiser: Pseudonymiser,
+) -> tuple[int, sql.Composable]:
+    """INSERT the rows the SQL types into `table`; returns how many, and the query of the rest."""
+    positions = _positions(header, entity)
+    inner, outer = pseudonymiser.pads()
+    conn.execute(
+        "select set_config('cchc.hmac_inner', %s, true), set_config('cchc.hmac_outer', %s, true)",
+        (inner.hex(), outer.hex()),
+    )
+    schema, _, name = table.rpartition(".")
+    typed = [
+        _typed(column.kind, sql.Identifier(f"v{k}")) if i is not None else sql.SQL("null")
+        for k, (column, i) in enumerate(positions)
+    ]
+    source = _source_rows(positions, len(header))
+    accepted = _all_accepted(positions)
+    insert = sql.SQL("insert into {} ({}) select {}, n + 1, {} from {}{} where {}").format(
+        sql.Identifier(schema, name),
+        sql.SQL(", ").join(map(sql.Identifier, entity.targets)),
+        sql.Literal(batch_id),
+        sql.SQL(", ").join(typed),
+        source,
+        _pads(positions),
+        accepted,
+    )
+    with conn.cursor() as cur:
+        cur.execute(insert)
+        inserted = cur.rowcount
+    raw = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(1, len(header) + 1))
+    rest = sql.SQL("select n + 1, {} from {} where not ({}) order by n").format(raw, source, accepted)
+    return inserted, rest
+
+
+def load(
+    conn: psycopg.Connection,
+    table: str,
+    entity: Entity,
+    batch_id: int,
+    path: Path,
+    header: Sequence[object],
+    typer: RowTyper,
+    pseudonymiser: Pseudonymiser,
+) -> bool:
+    """Load a CSV export whose header `typer` has checked. False, with nothing written, when the
+    file is for the Python path (see the module's docstring); raises on anything else."""
+    try:
+        with conn.transaction():
+            rows_in = copy_file_bytes(conn, path, len(header))
+            inserted, rest = type_in_sql(conn, table, entity, batch_id, header, pseudonymiser)
+            if inserted < rows_in:
+                _type_the_rest(conn, table, entity, batch_id, rest, typer)
+    except (NotPlainCsv, psycopg.errors.DataError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        log.info("%s: read by Python's csv reader, not COPY (%s)", path.name, reason)
+        # Whatever the read-back had counted is gone with the savepoint: Python starts afresh.
+        typer.report = TypingReport(unknown_columns=typer.report.unknown_columns)
+        return False
+    log.info(
+        "%s: %s rows typed in the warehouse, %s read back for Python", path.name, inserted, rows_in - inserted
+    )
+    report = typer.report
+    report.rows_in += inserted
+    report.rows_ok += inserted
+    if report.rows_in != rows_in:
+        raise AssertionError(f"{path.name}: COPY read {rows_in} rows, typed {report.rows_in}")
+    return True
+
+
+def _type_the_rest(
+    conn: psycopg.Connection, table: str, entity: Entity, batch_id: int, rest: sql.Composable, typer: RowTyper
+) -> None:
+    # A server-side cursor, READ_BACK_ROWS at a time: a file of bad rows costs no more memory
+    # than a good one. Each slice is typed by RowTyper and COPYed before the next is fetched.
+    with conn.cursor(name="cchc_rows_for_python") as cur:
+        cur.execute(rest)
+        while rows := cur.fetchmany(READ_BACK_ROWS):
+            cells = ((row[0], ["" if c is None else c for c in row[1:]]) for row in rows)
+            copy_rows(conn, table, entity.targets, typer.type_rows(batch_id, cells))
