@@ -51,8 +51,6 @@ READ_BACK_ROWS = 5_000
 # whose reader has its own limit, instead of being held in memory here.
 LONGEST_QUOTED_FIELD = 1 << 20
 CELLS = "cchc_export_cells"
-# Per session, private to it: two ingestion lanes hold 128 MB more at most.
-TEMP_BUFFERS = "64MB"
 
 # Exactly what Python's str.strip() removes (str.isspace), for btrim().
 WHITESPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
@@ -119,13 +117,6 @@ def _chunks(path: Path, check: QuoteCheck) -> Iterator[bytes]:
             check.feed(chunk)
             yield chunk
     check.feed(b"", final=True)
-
-
-def prepare_session(conn: psycopg.Connection) -> None:
-    """Before the session's first temporary table: room for a typical export's cells in memory
-    (8 MB by default, so every page of the cells went to a temporary file and back). It only
-    takes effect before the session touches a temporary table, so the caller runs it first."""
-    conn.execute(sql.SQL("set temp_buffers = {}").format(sql.Literal(TEMP_BUFFERS)))
 
 
 def copy_file_bytes(conn: psycopg.Connection, path: Path, width: int) -> int:

@@ -265,7 +265,6 @@ def ingest_export(export: Export) -> list[ledger.BatchOutcome]:
         return []
     pseudonymiser = Pseudonymiser()
     with connect(autocommit=True) as conn, advisory_lock(conn, label):
-        csv_in_sql.prepare_session(conn)
         present = _export_files(export)
         try:
             manifest = read_manifest(export.path)
