@@ -163,6 +163,10 @@ def test_citizen_keys_are_the_same_hmac(landing, db, h, monkeypatch, caplog, pse
         pytest.param(lambda line: line + b"\r\n\\.", 201, id="backslash-dot-line"),
         pytest.param(lambda line: line + b"\r\n", 200, id="blank-line"),
         pytest.param(lambda line: line.replace("Hộ tịch".encode(), b"H\xe1\xbb tich", 1), 200, id="not-utf8"),
+        # Python's reader judges fields over 16 MiB; lines over 1 MiB are left to it
+        pytest.param(
+            lambda line: line.replace(b",HT,", b",H" + b"T" * (2 << 20) + b",", 1), 200, id="long-line"
+        ),
     ],
 )
 def test_what_copy_would_read_differently_goes_to_python_whole(
@@ -210,6 +214,15 @@ def test_quote_check_stops_at_what_copy_reads_differently(data, size):
         for start in range(0, len(data), size):
             check.feed(data[start : start + size])
         check.feed(b"", final=True)
+
+
+@pytest.mark.parametrize("size", [1000, 1 << 20])
+def test_quote_check_stops_at_a_line_longer_than_a_mebibyte(size):
+    check = QuoteCheck()
+    data = b"a,b\r\n" + b"x" * ((1 << 20) + 10) + b"\r\n"
+    with pytest.raises(NotPlainCsv, match="line longer"):
+        for start in range(0, len(data), size):
+            check.feed(data[start : start + size])
 
 
 def test_a_bom_before_a_quoted_header_is_no_field_text():

@@ -50,6 +50,10 @@ READ_BACK_ROWS = 5_000
 # A quoted field longer than this is not what an export holds: such a file goes to Python,
 # whose reader has its own limit, instead of being held in memory here.
 LONGEST_QUOTED_FIELD = 1 << 20
+# Likewise a line: Python's reader refuses a field over 16 MiB (csv.field_size_limit) and COPY
+# would take it, so a file with a line longer than this (about 3,000 times an export's) is
+# Python's to judge. Not below CHUNK_BYTES: a chunk is where lines are measured.
+LONGEST_LINE = 1 << 20
 CELLS = "cchc_export_cells"
 
 # Exactly what Python's str.strip() removes (str.isspace), for btrim().
@@ -74,8 +78,10 @@ class QuoteCheck:
         self._carry = b""
         self._before = ord("\n")  # the byte before the carry; the file's start is a line start
         self._started = False
+        self._line = 0  # bytes since the last line break before this chunk
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
+        self._measure_lines(chunk)
         buf = self._carry + chunk
         if not self._started:
             if len(buf) < len(_BOM) and not final:
@@ -109,6 +115,13 @@ class QuoteCheck:
         self._carry = buf[-1:]  # a backslash at the end must meet the next chunk's dot
         if self._carry != b"\\":
             self._carry = b""
+
+    def _measure_lines(self, chunk: bytes) -> None:
+        # Lines inside one chunk are at most a chunk long: only the ones across chunks can grow.
+        first = chunk.find(b"\n")
+        if self._line + (len(chunk) if first < 0 else first) > LONGEST_LINE:
+            raise NotPlainCsv("a line longer than 1 MiB")
+        self._line = self._line + len(chunk) if first < 0 else len(chunk) - chunk.rfind(b"\n") - 1
 
 
 def _chunks(path: Path, check: QuoteCheck) -> Iterator[bytes]:
