@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -90,7 +90,7 @@ class QuoteCheck:
             self._started = True
             if buf.startswith(_BOM):
                 buf = buf[len(_BOM) :]
-        if b"\\." in buf or (self._carry.endswith(b"\\") and chunk.startswith(b".")):
+        if b"\\." in buf:  # the carry holds a backslash that ended the last chunk
             raise NotPlainCsv("a backslash-dot, which COPY may take as the end of the data")
         pos = 0
         while (start := buf.find(b'"', pos)) >= 0:
@@ -243,13 +243,6 @@ def _typed(kind: str, c: sql.Composable) -> sql.Composable:
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-def _positions(header: Sequence[object], entity: Entity) -> list[tuple[Column, int | None]]:
-    # The same reading of the header as RowTyper.check_header (which has already passed).
-    names = ["" if h is None else str(h).strip() for h in header]
-    index = {name: i for i, name in enumerate(names) if name}
-    return [(column, index.get(column.source)) for column in entity.columns]
-
-
 def _cell(i: int) -> sql.Composable:
     return sql.Identifier(f"c{i + 1}")
 
@@ -264,11 +257,12 @@ def type_in_sql(
     table: str,
     entity: Entity,
     batch_id: int,
-    header: Sequence[object],
+    typer: RowTyper,
     pseudonymiser: Pseudonymiser,
 ) -> tuple[int, sql.Composable]:
-    """INSERT the rows the SQL types into `table`; returns how many, and the query of the rest."""
-    positions = _positions(header, entity)
+    """INSERT the rows the SQL types into `table`, each contract column read from the position
+    `typer.check_header` found it at; returns how many, and the query of the rest."""
+    positions = typer.positions
     inner, outer = pseudonymiser.pads()
     conn.execute(
         "select set_config('cchc.hmac_inner', %s, true), set_config('cchc.hmac_outer', %s, true)",
@@ -298,7 +292,7 @@ def type_in_sql(
             cur.execute(insert(careful=True))
             careful = True
         inserted = cur.rowcount
-    raw = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(1, len(header) + 1))
+    raw = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(1, typer.width + 1))
     # The same checks as the INSERT's, on the same rows: they raised nothing there.
     rest = sql.SQL("select n + 1, {} from {} where not ({}) order by n").format(
         raw, sql.Identifier(CELLS), _all_accepted(positions, careful)
@@ -312,7 +306,6 @@ def load(
     entity: Entity,
     batch_id: int,
     path: Path,
-    header: Sequence[object],
     typer: RowTyper,
     pseudonymiser: Pseudonymiser,
 ) -> bool:
@@ -320,8 +313,8 @@ def load(
     file is for the Python path (see the module's docstring); raises on anything else."""
     try:
         with conn.transaction():
-            rows_in = copy_file_bytes(conn, path, len(header))
-            inserted, rest = type_in_sql(conn, table, entity, batch_id, header, pseudonymiser)
+            rows_in = copy_file_bytes(conn, path, typer.width)
+            inserted, rest = type_in_sql(conn, table, entity, batch_id, typer, pseudonymiser)
             if inserted < rows_in:
                 _type_the_rest(conn, table, entity, batch_id, rest, typer)
     except (NotPlainCsv, psycopg.errors.DataError) as exc:

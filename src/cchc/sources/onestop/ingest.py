@@ -133,7 +133,7 @@ def _copy_file(
             ) from None
         # CSV is typed in the warehouse (csv_in_sql); what COPY would read differently, Python reads.
         if file.path.suffix == ".csv" and csv_in_sql.load(
-            conn, table, entity, batch_id, file.path, header, typer, pseudonymiser
+            conn, table, entity, batch_id, file.path, typer, pseudonymiser
         ):
             return
         copy_rows(conn, table, entity.targets, typer.type_rows(batch_id, rows))

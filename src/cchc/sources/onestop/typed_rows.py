@@ -124,6 +124,13 @@ class RowTyper:
         index = {name: i for i, name in enumerate(names) if name}
         self._width = len(names)
         self._indexed = [(source, index.get(source), parse) for source, parse in self._plan]
+        # where each contract column is in the file (None: absent), for typing in SQL (csv_in_sql)
+        self.positions = [(column, index.get(column.source)) for column in self.entity.columns]
+
+    @property
+    def width(self) -> int:
+        """Fields in the header (after `check_header`)."""
+        return self._width
 
     def type_rows(self, batch_id: int, rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple]:
         report = self.report
