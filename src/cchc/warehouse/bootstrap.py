@@ -28,8 +28,24 @@ def _ensure_database(admin: WarehouseTarget) -> None:
     with connect(admin.with_dbname("postgres"), autocommit=True) as conn, conn.cursor() as cur:
         cur.execute("select 1 from pg_database where datname = %s", (admin.dbname,))
         if cur.fetchone() is None:
-            cur.execute(sql.SQL("create database {}").format(sql.Identifier(admin.dbname)))
+            cur.execute(_create_database(admin.dbname, cur.connection.info.server_version))
             log.info("created database %s", admin.dbname)
+
+
+def _create_database(dbname: str, server_version: int) -> sql.Composed:
+    """`create database`, with code-point collation where the server has it (PostgreSQL 17+).
+
+    Why: the cluster's default (`C.UTF-8` from libc here) orders text the same way, code point by
+    code point, but through `strcoll` and without abbreviated sort keys, so every sort, `group by`
+    and text index build (dossier codes, unit codes) costs up to half again as much. The builtin
+    provider's `C.UTF-8` compares bytes (for UTF-8 the same order) and keeps Unicode case mapping
+    and character classes, so results do not change. An older server gets its default.
+    """
+    if server_version < 170000:
+        return sql.SQL("create database {}").format(sql.Identifier(dbname))
+    return sql.SQL(
+        "create database {} template template0 encoding 'UTF8' locale_provider builtin builtin_locale 'C.UTF-8'"
+    ).format(sql.Identifier(dbname))
 
 
 def _ensure_roles(cur, loader: str, bi_password: str | None) -> None:
