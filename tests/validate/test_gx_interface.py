@@ -179,3 +179,73 @@ def test_a_row_rule_that_cannot_run_fails_alone_when_rules_are_counted_together(
     )
     assert cast.exception_info and "integer" in str(cast.exception_info)
     assert (never.success, never.result["unexpected_count"]) == (True, 0)
+
+
+def test_compound_uniqueness_is_counted_with_one_group_by_as_gx_counts_it(db, raw, gx_project, monkeypatch):
+    """Compound uniqueness is counted with one `group by` (examples_where_unexpected), not GX's
+    join of every row to its key's count: results, examples included, are GX's own, for a
+    repeated key, a repeated key with a null in it (GX never counts it), both ways of ignoring
+    rows with missing values, and a clean key."""
+    import cchc.validate.gx as gx_module
+
+    batch_id = _batch(db, raw, "G9", rows=9)
+    same = dt.datetime(2026, 11, 18, 9, 0)
+    db.execute(
+        "update raw.onestop_hoso set ma_ho_so = 'SAME', ngay_cap_nhat = %s where batch_id = %s and source_row <= 3",
+        (same, batch_id),
+    )
+    db.execute(
+        "update raw.onestop_hoso set ma_ho_so = 'NO-DATE', ngay_cap_nhat = null "
+        "where batch_id = %s and source_row in (4, 5)",
+        (batch_id,),
+    )
+    db.execute(
+        "update raw.onestop_hoso set ma_ho_so = null where batch_id = %s and source_row = 6", (batch_id,)
+    )
+    keys = {
+        "batch_id, ma_ho_so, ngay_cap_nhat": ({"column_list": ["batch_id", "ma_ho_so", "ngay_cap_nhat"]}, 3),
+        "the same, ignoring rows with a missing value": (
+            {
+                "column_list": ["batch_id", "ma_ho_so", "ngay_cap_nhat"],
+                "ignore_row_if": "any_value_is_missing",
+            },
+            3,
+        ),
+        "batch_id, ma_ho_so": ({"column_list": ["batch_id", "ma_ho_so"]}, 5),
+        "batch_id, source_row": ({"column_list": ["batch_id", "source_row"]}, 0),
+    }
+    rules = [
+        configuration(
+            "expect_compound_columns_to_be_unique",
+            kwargs,
+            {"message": name},
+            f"7d6c2f9e-0000-4000-8000-00000000002{i}",
+        )
+        for i, (name, (kwargs, _)) in enumerate(keys.items())
+    ]
+    counted = []
+    real = gx_module._compound_unique_counts
+    monkeypatch.setattr(
+        gx_module,
+        "_compound_unique_counts",
+        lambda engine, metric: counted.append(metric) or real(engine, metric),
+    )
+
+    def results(skip: bool) -> list[dict]:
+        gx_project.skip_clean_examples = skip
+        run = gx_project.run(HOSO.name, batch_id, rules, id_columns=HOSO.id_columns)
+        return [r.to_json_dict() for r in run.results]
+
+    try:
+        plain, shortcut = results(False), results(True)
+    finally:
+        gx_project.skip_clean_examples = True
+    assert len(counted) == len(rules), "each rule counted once by the group by (both metrics, one query)"
+    assert shortcut == plain
+    by_name = {r["expectation_config"]["meta"]["message"]: r for r in plain}
+    assert {name: by_name[name]["result"]["unexpected_count"] for name in keys} == {
+        name: expected for name, (_, expected) in keys.items()
+    }
+    assert by_name["batch_id, ma_ho_so"]["result"]["partial_unexpected_list"], (
+        "repeated keys keep their examples"
+    )

@@ -228,6 +228,13 @@ ROW_RULE_METRIC = "cchc_unexpected_rows.count_and_sample"
 # The count is two waves behind the examples (condition -> aggregate -> count); a count that never
 # comes (its metric failed) lets the example metric run as GX would after this many waves.
 _MAX_WAITS = 4
+# Compound uniqueness (a group's per-batch uniqueness, a multi-column key): GX joins every row of
+# the batch, all its columns, back to its key's count and sums a flag over the join; the rows the
+# rule counts (its filtered_row_count) are a second scan. Both numbers come from one `group by` of
+# the key columns instead (`_compound_unique_counts`): same domain (GX's own, with ignore_row_if and
+# row_condition), same counts. Examples, when a key repeats, are still GX's own query.
+COMPOUND_UNIQUE_COUNT = "compound_columns.unique.unexpected_count"
+COMPOUND_UNIQUE_ROWS = "compound_columns.unique.filtered_row_count"
 
 
 def _count_id(metric: Any) -> tuple | None:
@@ -254,6 +261,7 @@ class _ExamplesWhereUnexpected:
         self._engine = engine
         self._resolve = engine.resolve_metrics
         self._waits: dict[tuple, int] = {}
+        self._unique_counts: dict[tuple, tuple[int, int]] = {}
         self.skipped = 0
 
     def __call__(self, metrics_to_resolve, metrics=None, runtime_configuration=None):
@@ -278,6 +286,15 @@ class _ExamplesWhereUnexpected:
                     now.append(metric)
         if len(self._waits) > 100_000:  # keys of finished resolutions; never needed again
             self._waits.clear()
+        for metric in [m for m in now if m.metric_name in (COMPOUND_UNIQUE_COUNT, COMPOUND_UNIQUE_ROWS)]:
+            key = (id(metrics), metric.metric_domain_kwargs_id)
+            if key not in self._unique_counts:
+                if len(self._unique_counts) > 1_000:
+                    self._unique_counts.clear()
+                self._unique_counts[key] = _compound_unique_counts(self._engine, metric)
+            rows, unexpected = self._unique_counts[key]
+            answered[metric.id] = unexpected if metric.metric_name == COMPOUND_UNIQUE_COUNT else rows
+            now.remove(metric)
         # the project's row rules no row breaks: counted together in one scan of the batch
         row_rules = [m for m in now if m.metric_name == ROW_RULE_METRIC]
         if len(row_rules) > 1:
@@ -293,6 +310,37 @@ class _ExamplesWhereUnexpected:
             else {}
         )
         return {**resolved, **answered}
+
+
+def _compound_unique_counts(engine: Any, metric: Any) -> tuple[int, int]:
+    """(rows in the rule's domain, rows whose key occurs more than once there) for a compound
+    uniqueness metric: GX's filtered_row_count and unexpected_count, in one `group by`.
+
+    GX's count joins each row to its key's group on `=`, so a row with a null in its key never
+    matches and is never unexpected (however many such rows there are): only complete keys count.
+    """
+    import sqlalchemy as sa
+    from great_expectations.util import get_sqlalchemy_selectable
+
+    domain = dict(metric.metric_domain_kwargs)
+    records = get_sqlalchemy_selectable(engine.get_domain_records(domain_kwargs=domain))
+    keys = [sa.column(name) for name in domain["column_list"]]
+    groups = (
+        sa.select(
+            sa.func.count().label("n"),
+            sa.and_(*(key.is_not(None) for key in keys)).label("complete"),
+        )
+        .select_from(records)
+        .group_by(*keys)
+        .subquery("cchc_key_counts")
+    )
+    repeated = sa.and_(groups.c.n > 1, groups.c.complete)
+    query = sa.select(
+        sa.func.coalesce(sa.func.sum(groups.c.n), 0),
+        sa.func.coalesce(sa.func.sum(groups.c.n).filter(repeated), 0),
+    )
+    rows, unexpected = engine.execute_query(query).one()
+    return int(rows), int(unexpected)
 
 
 def _plugin() -> Any:
