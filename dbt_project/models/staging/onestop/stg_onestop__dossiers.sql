@@ -13,6 +13,7 @@ with ranked as (
         'onestop_hoso', 'ma_ho_so',
         'r.ngay_cap_nhat desc nulls last, b.business_date desc nulls last, r.batch_id desc, r.source_row desc',
         ['b.business_date', 'b.province_code as export_province_code'],
+        text_keys_in_byte_order=true,
     ) }}
 )
 
