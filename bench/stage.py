@@ -32,6 +32,26 @@ def _generate(plan: dict, opts) -> dict:
     return generated_world.generate(plan["generate_cmd"], Path(plan["world_dir"]))
 
 
+def _catalogue(plan: dict, opts) -> dict:
+    """The world's procedure catalogue, pulled from the portal simulator and validated, as the
+    weekly cchc_reference DAG has it in the warehouse before any night: without it every dossier
+    breaks the rule "MaTTHC in the accepted catalogue" (a warning), and validation measures
+    examples and splits for 2.8M unexpected rows that a real night does not have."""
+    import os
+
+    from cchc_world.portal_sim.testing import start_in_thread
+
+    url = start_in_thread(plan["world_dir"])
+    os.environ["CCHC_PORTAL_URL"] = str(url)
+    try:
+        from cchc.pipeline.portal_pulls import pull_catalogue
+
+        pulled = pull_catalogue()
+    finally:
+        url.stop()
+    return {"rows": int(pulled["rows_loaded"]), "detail": {"counts": pulled["counts"], "seconds": pulled["seconds"]}}
+
+
 def _floor(plan: dict, opts) -> dict:
     from bench import floor
     from cchc.warehouse.connection import connect
@@ -124,6 +144,7 @@ def _reference(plan: dict, opts) -> dict:
 
 STAGES = {
     "generate": _generate,
+    "catalogue": _catalogue,
     "floor": _floor,
     "ingest": _ingest,
     "validate": _validate,

@@ -14,6 +14,7 @@ import pytest
 from .support import run_bench, scratch_dir
 
 STAGES = [
+    "setup.catalogue",
     "floor.full",
     "pipeline.ingest.full",
     "pipeline.validate.full",
@@ -62,6 +63,8 @@ def _run_and_check(tmp_path: Path) -> None:
         assert stage["rows"] > 0, name
         assert stage["wall_s"] > 0 and stage["cpu_s"] >= 0, name
         assert stage["peak_mb"] > 0 and stage["samples"] > 0, name
+    # The catalogue a real warehouse has before any night was pulled and accepted.
+    assert result["stages"]["setup.catalogue"]["detail"]["counts"] == {"accepted": 1}
     # Floor and pipeline took in the same rows from the same files.
     assert result["stages"]["floor.full"]["rows"] == result["stages"]["pipeline.ingest.full"]["rows"]
     assert result["stages"]["usual.load_validate.full"]["rows"] == result["stages"]["floor.full"]["rows"]
