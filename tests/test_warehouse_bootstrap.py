@@ -18,6 +18,20 @@ def test_schemas_exist_and_are_owned_by_loader(db, warehouse):
     assert dict(rows) == {schema: warehouse.user for schema in SCHEMAS}
 
 
+def test_the_warehouse_sorts_text_by_code_point_with_byte_comparisons(db):
+    """bootstrap creates the database with the builtin provider's C.UTF-8: code-point order (as
+    libc's C.UTF-8 here, so no result changes), compared as bytes (every sort, group by and text
+    index is cheaper), with Unicode case mapping kept for Vietnamese."""
+    provider, locale = db.execute(
+        "select datlocprovider, datlocale from pg_database where datname = current_database()"
+    ).fetchone()
+    assert (provider, locale) == ("b", "C.UTF-8")
+    words = ["Đà Nẵng", "Zeta", "Ấp Bắc", "an", "Hà Nội", "ấp"]
+    ordered = [r[0] for r in db.execute("select w from unnest(%s::text[]) as w order by w", (words,))]
+    assert ordered == sorted(words)  # Python sorts str by code point
+    assert db.execute("select upper('đà nẵng'), lower('HÀ NỘI')").fetchone() == ("ĐÀ NẴNG", "hà nội")
+
+
 def test_bootstrap_is_idempotent(db):
     before = db.execute("select count(*) from audit.schema_migrations").fetchone()[0]
     bootstrap(get_settings())
