@@ -24,13 +24,6 @@ _TUNING = {
     "maintenance_work_mem": "512MB",
     "max_wal_size": "8GB",
     "synchronous_commit": "off",
-    # No replicas or WAL archive for this server, so WAL need only recover a crash: a table created
-    # and filled in one transaction (every dbt table build, its indexes, `CREATE TABLE AS`) is
-    # synced at commit instead of written twice. stg_onestop__dossiers' CTAS at 1M: 10.7–12.8 s
-    # with `replica`, 8.3–8.8 s with `minimal` (bench/README.md). A server that must stream or
-    # archive WAL is a server of its own, reached through CCHC_WAREHOUSE_URL.
-    "wal_level": "minimal",
-    "max_wal_senders": "0",
     "max_connections": "200",
     "timezone": "'Asia/Ho_Chi_Minh'",
 }
