@@ -49,7 +49,10 @@ def _catalogue(plan: dict, opts) -> dict:
         pulled = pull_catalogue()
     finally:
         url.stop()
-    return {"rows": int(pulled["rows_loaded"]), "detail": {"counts": pulled["counts"], "seconds": pulled["seconds"]}}
+    return {
+        "rows": int(pulled["rows_loaded"]),
+        "detail": {"counts": pulled["counts"], "seconds": pulled["seconds"]},
+    }
 
 
 def _floor(plan: dict, opts) -> dict:
