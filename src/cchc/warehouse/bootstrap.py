@@ -37,7 +37,8 @@ def _create_database(dbname: str, server_version: int) -> sql.Composed:
 
     Why: the cluster's default (`C.UTF-8` from libc here) orders text the same way, code point by
     code point, but through `strcoll` and without abbreviated sort keys, so every sort, `group by`
-    and text index build (dossier codes, unit codes) costs up to half again as much. The builtin
+    and text index build costs more (2.8M raw rows: the dossier-code index 5.8 → 4.9 s, a sort of
+    every row 10.9–11.2 → 8.3–10.4 s; bench/README.md, sixth pass). The builtin
     provider's `C.UTF-8` compares bytes (for UTF-8 the same order) and keeps Unicode case mapping
     and character classes, so results do not change. An older server gets its default.
     """
