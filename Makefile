@@ -25,10 +25,14 @@ help:
 	@echo "make stack  - scheduler, dag-processor, triggerer, api-server, 2 Celery workers, Redis (stack-down stops them)"
 
 # The local virtualenv: production pins plus development tools and the local stack's servers.
+# --compile-bytecode: uv installs no .pyc by default, and where PYTHONDONTWRITEBYTECODE is set (CI
+# here) none are ever written, so every process compiled the modules it imports: `import
+# great_expectations` took 15 s instead of 7, `dbt --version` 6.5-8.5 s instead of 4 (pip, as in
+# the Dockerfile, compiles by default).
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml world/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	@$(BIN)/uv pip sync -q --python $(BIN)/python requirements-dev.lock
+	@$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements-dev.lock
 	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . -e world
 	@touch $(STAMP)
 

@@ -69,16 +69,22 @@ def paths(settings: Settings | None = None) -> BiPaths:
 def ensure_venv(p: BiPaths) -> Path:
     """The Superset virtualenv, synced to bi/requirements.lock (a stamp skips an unchanged lock)."""
     stamp = p.venv / ".lock-synced"
-    lock_text = p.lock.read_text(encoding="utf-8")
-    if stamp.is_file() and stamp.read_text(encoding="utf-8") == lock_text and (p.bin / "superset").is_file():
+    # the stamp names how the venv was synced, so a venv synced without bytecode is synced again
+    stamp_text = "compile-bytecode\n" + p.lock.read_text(encoding="utf-8")
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == stamp_text and (p.bin / "superset").is_file():
         return p.venv
     uv = Path(sys.executable).with_name("uv")
     uv_cmd = [str(uv)] if uv.is_file() else [sys.executable, "-m", "uv"]
     p.state.mkdir(parents=True, exist_ok=True)
     if not (p.bin / "python").is_file():
         subprocess.run([*uv_cmd, "venv", "-q", "--python", "3.11", str(p.venv)], check=True)
-    subprocess.run([*uv_cmd, "pip", "sync", "-q", "--python", str(p.bin / "python"), str(p.lock)], check=True)
-    stamp.write_text(lock_text, encoding="utf-8")
+    # --compile-bytecode: otherwise Superset compiles its modules at every start where
+    # PYTHONDONTWRITEBYTECODE is set (see the Makefile's venv)
+    subprocess.run(
+        [*uv_cmd, "pip", "sync", "-q", "--compile-bytecode", "--python", str(p.bin / "python"), str(p.lock)],
+        check=True,
+    )
+    stamp.write_text(stamp_text, encoding="utf-8")
     return p.venv
 
 
