@@ -178,7 +178,7 @@ def child_dbt(mode: str, as_of: str, result_file: Path) -> int:
     res = build(
         full_refresh=full,
         exclude=None if full else INCREMENT_EXCLUDE,
-        variables={"as_of_date": as_of},
+        as_of=as_of,
         check=False,
     )
     run_results = json.loads((get_settings().dbt_target_dir / "run_results.json").read_text(encoding="utf-8"))

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from cchc.settings import Settings, get_settings
+from cchc.transform.dbt import AS_OF_DATE_ENV
 
 GROUP_ID = "dbt"
 # One dbt build at a time across every run: a backfill and the scheduled night never build the
@@ -55,7 +56,7 @@ def build_dbt_group(settings: Settings | None = None, default_args: dict | None 
             from cchc.transform.dbt import build
 
             day = business_date_of(get_current_context()["data_interval_start"])
-            build(exclude=["resource_type:seed"], variables={"as_of_date": day.isoformat()})
+            build(exclude=["resource_type:seed"], as_of=day)
 
         with TaskGroup(GROUP_ID) as fallback:
             dbt_build()
@@ -90,7 +91,9 @@ def build_dbt_group(settings: Settings | None = None, default_args: dict | None 
             emit_datasets=False,
             group_nodes_by_folder=True,
         ),
-        operator_args={"install_deps": False, "vars": {"as_of_date": AS_OF_DATE_TEMPLATE}},
+        # the report date goes in the environment, not --vars: new vars every night would make
+        # dbt parse the whole project again (cchc.transform.dbt.AS_OF_DATE_ENV)
+        operator_args={"install_deps": False, "env": {AS_OF_DATE_ENV: AS_OF_DATE_TEMPLATE}},
         default_args=default_args or {},
     )
     tasks = list(_walk(group))
