@@ -19,7 +19,6 @@ A stage whose code has not landed raises `Unavailable`, and the benchmark says s
 from __future__ import annotations
 
 import importlib
-import inspect
 import multiprocessing
 import os
 from collections import Counter
@@ -123,13 +122,7 @@ def dbt(mode: str, after_batch: int = 0, as_of: str | None = None) -> dict:
             (after_batch,),
         ).fetchone()[0]
     args = ["build"] if mode == "full" else ["build", "--exclude", "resource_type:seed"]
-    if as_of and "as_of" in inspect.signature(run_dbt).parameters:
-        result = run_dbt(args, check=False, as_of=as_of)
-    else:
-        # code before the report date went in the environment: --vars, a full parse each time
-        if as_of:
-            args += ["--vars", f"{{as_of_date: '{as_of}'}}"]
-        result = run_dbt(args, check=False)
+    result = run_dbt(args, check=False, as_of=as_of)
     statuses = Counter(result.nodes.values())
     with connect() as conn:
         marts = _count(conn, "marts.fct_dossier")
