@@ -20,6 +20,8 @@ from cchc.sources.onestop.ingest import ingest_export
 EDGES = [
     ("TenTTHC", "  Cấp phép  "),
     ("TenTTHC", "\xa0Cấp phép\u3000\u2009"),
+    ("TenTTHC", "\u3000Cấp phép"),  # whitespace at one end only: each end is tested apart
+    ("TenTTHC", "Cấp phép\u205f"),
     ("TenTTHC", "a\u200bb"),  # a zero-width space is not whitespace to Python: kept
     ("TenTTHC", "\x85\x1c x \x1f"),
     ("TenTTHC", "=SUM(A1)"),
