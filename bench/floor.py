@@ -46,6 +46,29 @@ def _typed_select(entity: str, headers: set[str]) -> sql.Composed:
     return sql.SQL("select {} from {}").format(sql.SQL(", ").join(items), text_table)
 
 
+def copy_text(cur, text_table: sql.Identifier, paths: list[Path]) -> set[str]:
+    """COPY every file, bytes as they are, into a new UNLOGGED table with a text column for
+    each header any of them has (`text_column` names); returns those headers."""
+    headers_by_file = {path: read_header(path) for path in paths}
+    all_headers = sorted({h.lstrip("\ufeff") for hs in headers_by_file.values() for h in hs})
+    cur.execute(sql.SQL("drop table if exists {}").format(text_table))
+    cur.execute(
+        sql.SQL("create unlogged table {} ({})").format(
+            text_table,
+            sql.SQL(", ").join(
+                sql.SQL("{} text").format(sql.Identifier(text_column(h))) for h in all_headers
+            ),
+        )
+    )
+    for path, headers in headers_by_file.items():
+        cols = sql.SQL(", ").join(sql.Identifier(text_column(h)) for h in headers)
+        copy_sql = sql.SQL("copy {} ({}) from stdin with (format csv, header true)").format(text_table, cols)
+        with cur.copy(copy_sql) as copy, open(path, "rb") as fh:
+            while data := fh.read(CHUNK):
+                copy.write(data)
+    return set(all_headers)
+
+
 def run(conn, files: dict[str, list[Path]], *, phase: str) -> dict:
     """Load `files` ({"hoso": [...], "bosung": [...]}); full builds, increment appends (schema: the harness)."""
     rows = 0
@@ -53,28 +76,9 @@ def run(conn, files: dict[str, list[Path]], *, phase: str) -> dict:
     with conn.cursor() as cur:
         cur.execute("set datestyle = 'ISO, DMY'")
         for entity, paths in files.items():
-            headers_by_file = {path: read_header(path) for path in paths}
-            all_headers = sorted({h.lstrip("\ufeff") for hs in headers_by_file.values() for h in hs})
             text_table = sql.Identifier(SCHEMA, f"{entity}_text")
             typed_table = sql.Identifier(SCHEMA, f"{entity}_typed")
-            cur.execute(sql.SQL("drop table if exists {}").format(text_table))
-            cur.execute(
-                sql.SQL("create unlogged table {} ({})").format(
-                    text_table,
-                    sql.SQL(", ").join(
-                        sql.SQL("{} text").format(sql.Identifier(text_column(h))) for h in all_headers
-                    ),
-                )
-            )
-            for path, headers in headers_by_file.items():
-                cols = sql.SQL(", ").join(sql.Identifier(text_column(h)) for h in headers)
-                copy_sql = sql.SQL("copy {} ({}) from stdin with (format csv, header true)").format(
-                    text_table, cols
-                )
-                with cur.copy(copy_sql) as copy, open(path, "rb") as fh:
-                    while data := fh.read(CHUNK):
-                        copy.write(data)
-            select = _typed_select(entity, set(all_headers))
+            select = _typed_select(entity, copy_text(cur, text_table, paths))
             if phase == "full":
                 cur.execute(sql.SQL("drop table if exists {}").format(typed_table))
                 cur.execute(sql.SQL("create table {} as {}").format(typed_table, select))

@@ -63,6 +63,19 @@ def _floor(plan: dict, opts) -> dict:
         return floor.run(conn, _files(plan, opts.phase), phase=opts.phase)
 
 
+def _minimum(plan: dict, opts) -> dict:
+    from bench import minimum
+    from bench.monitor import postmaster_pid
+    from cchc.pipeline.dbt_group import dbt_executable
+    from cchc.settings import get_settings
+    from cchc.warehouse.connection import connect
+
+    with connect() as conn:
+        return minimum.run(
+            conn, _files(plan, "full"), postmaster_pid(get_settings().pgdata_dir), dbt_executable()
+        )
+
+
 def _ingest(plan: dict, opts) -> dict:
     from bench import pipeline
 
@@ -149,6 +162,7 @@ STAGES = {
     "generate": _generate,
     "catalogue": _catalogue,
     "floor": _floor,
+    "minimum": _minimum,
     "ingest": _ingest,
     "validate": _validate,
     "dbt": _dbt,

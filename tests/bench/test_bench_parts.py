@@ -98,6 +98,7 @@ def _result(
 ) -> dict:
     stages = {
         "floor.full": _stage(10, 50),
+        "floor.minimum": _stage(20, 40),
         "pipeline.ingest.full": _stage(pipeline_wall / 3, 200),
         "pipeline.validate.full": _stage(pipeline_wall / 3, 300),
         "pipeline.dbt.full": _stage(pipeline_wall / 3, 250),
@@ -128,6 +129,11 @@ def test_targets_pass_and_fail_on_the_figures():
         "peak memory ≤ 768 MB in every stage": "PASS",
         "marts equal a from-scratch build": "PASS",
     }
+    # The design's own minimum is shown beside the ratio, never judged.
+    full_load = next(
+        t for t in report.targets(good, [base]) if t["target"] == "full load end to end ≤ 3× floor"
+    )
+    assert "the design's minimum alone is 2.0× (wall), 2.0× (cpu)" in full_load["detail"]
     bad = _result(10_000_000, pipeline_wall=60, usual_wall=100, inc_wall=400, inc_rows=30)
     bad["stages"]["pipeline.dbt.full"]["peak_mb"] = 800
     bad["stages"]["check.reference"] = {

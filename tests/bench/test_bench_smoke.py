@@ -16,6 +16,7 @@ from .support import run_bench, scratch_dir
 STAGES = [
     "setup.catalogue",
     "floor.full",
+    "floor.minimum",
     "pipeline.ingest.full",
     "pipeline.validate.full",
     "pipeline.dbt.full",
@@ -68,6 +69,15 @@ def _run_and_check(tmp_path: Path) -> None:
     # Floor and pipeline took in the same rows from the same files.
     assert result["stages"]["floor.full"]["rows"] == result["stages"]["pipeline.ingest.full"]["rows"]
     assert result["stages"]["usual.load_validate.full"]["rows"] == result["stages"]["floor.full"]["rows"]
+    # The design's minimum typed every row of the clean world, and timed each of its parts.
+    least = result["stages"]["floor.minimum"]
+    assert least["rows"] == result["stages"]["floor.full"]["rows"]
+    assert 0 < least["detail"]["dossiers"] <= least["detail"]["rows_by_entity"]["hoso"]
+    assert set(least["detail"]["sections"]) == {
+        "copy", "type, check, pseudonymise", "latest version per dossier", "start great_expectations", "start dbt",
+    }  # fmt: skip
+    assert all(part["wall_s"] > 0 for part in least["detail"]["sections"].values())
+    assert result["totals"]["design minimum (full)"]["status"] == "ok"
     for run in ("floor (full)", "pipeline (full)", "usual way (full)", "pipeline (increment)"):
         assert result["totals"][run]["status"] == "ok", run
     verdicts = {t["target"]: t["verdict"] for t in result["targets"]}

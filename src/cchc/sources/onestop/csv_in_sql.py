@@ -184,7 +184,7 @@ _CITIZEN_CHARS = "0123456789 ./_-"
 _CITIZEN_SEPARATORS = " ./_-"
 
 
-def _accepts(kind: str, c: sql.Composable, careful: bool) -> sql.Composable:
+def accepts(kind: str, c: sql.Composable, careful: bool) -> sql.Composable:
     """True when the SQL takes this cell as Python would. CASE orders the checks: the careful
     version never casts a value it has not checked; the quick one casts only shaped values."""
     if kind == "text":
@@ -224,8 +224,8 @@ def _accepts(kind: str, c: sql.Composable, careful: bool) -> sql.Composable:
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-def _typed(kind: str, c: sql.Composable) -> sql.Composable:
-    """The value, for a row every `_accepts` of which is true (DateStyle DMY)."""
+def typed_value(kind: str, c: sql.Composable) -> sql.Composable:
+    """The value, for a row every `accepts` of which is true (DateStyle DMY)."""
     if kind == "text":
         return sql.SQL(
             "nullif(case when ascii({c}) in ({codes}) or ascii(right({c}, 1)) in ({codes})"
@@ -254,8 +254,17 @@ def _cell(i: int) -> sql.Composable:
 
 
 def _all_accepted(positions: list[tuple[Column, int | None]], careful: bool) -> sql.Composable:
-    checks = [_accepts(column.kind, _cell(i), careful) for column, i in positions if i is not None]
+    checks = [accepts(column.kind, _cell(i), careful) for column, i in positions if i is not None]
     return sql.SQL(" and ").join(checks) if checks else sql.SQL("true")
+
+
+def set_pads(conn: psycopg.Connection, pseudonymiser: Pseudonymiser) -> None:
+    """The HMAC pads `typed_value` reads for citizen IDs, for the current transaction only."""
+    inner, outer = pseudonymiser.pads()
+    conn.execute(
+        "select set_config('cchc.hmac_inner', %s, true), set_config('cchc.hmac_outer', %s, true)",
+        (inner.hex(), outer.hex()),
+    )
 
 
 def type_in_sql(
@@ -269,13 +278,11 @@ def type_in_sql(
     """INSERT the rows the SQL types into `table`, each contract column read from the position
     `typer.check_header` found it at; returns how many, and the query of the rest."""
     positions = typer.positions
-    inner, outer = pseudonymiser.pads()
-    conn.execute(
-        "select set_config('cchc.hmac_inner', %s, true), set_config('cchc.hmac_outer', %s, true)",
-        (inner.hex(), outer.hex()),
-    )
+    set_pads(conn, pseudonymiser)
     schema, _, name = table.rpartition(".")
-    typed = [_typed(column.kind, _cell(i)) if i is not None else sql.SQL("null") for column, i in positions]
+    typed = [
+        typed_value(column.kind, _cell(i)) if i is not None else sql.SQL("null") for column, i in positions
+    ]
 
     def insert(careful: bool) -> sql.Composable:
         return sql.SQL("insert into {} ({}) select {}, n + 1, {} from {} where {}").format(
