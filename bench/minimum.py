@@ -19,8 +19,7 @@ much of that budget is spent before anything this pipeline could do differently:
 
 What it leaves out is everything else the pipeline does: validation's queries, every fact and
 monthly model, the data tests, raw's and the marts' indexes, the ledger. So the pipeline's full
-load cannot cost less than this, and the floor's multiple of it is a lower bound for the
-target's ratio. Rows a quick check refuses (none in the bench's clean world) are left out, not
+load cannot cost less than this: its ratio to the floor is at least this stage's. Rows a quick check refuses (none in the bench's clean world) are left out, not
 typed more slowly as ingestion would: that only makes the bound lower.
 """
 
