@@ -7,7 +7,7 @@ much of that budget is spent before anything this pipeline could do differently:
 1. **copy** — every hoso and bosung file `COPY`ed into an UNLOGGED all-text table (the floor's
    first half, `floor.copy_text`);
 2. **type, check, pseudonymise** — one `CREATE TABLE AS` per entity with the ingestion's own SQL
-   (`csv_in_sql.accepts` quick checks in the `WHERE`, `csv_in_sql.typed_value` for every
+   (`csv_in_sql.all_accepted` quick checks in the `WHERE`, `csv_in_sql.typed_values` for every
    column, the citizen ID keyed with HMAC-SHA256): what ingestion must do to every row, without
    its indexes, ledger, rejects or per-file work;
 3. **latest version per dossier** — one `DISTINCT ON` sort of the typed dossier rows into a
@@ -71,22 +71,19 @@ def _table(name: str) -> sql.Identifier:
 
 
 def _typed_select(entity, headers: set[str], text_table: sql.Identifier) -> sql.Composed:
+    """The ingestion's own select (`csv_in_sql.typed_values`, `all_accepted`) over the text table."""
     from cchc.sources.onestop import csv_in_sql
 
-    values, checks = [], []
-    for column in entity.columns:
-        if column.source not in headers:
-            values.append(sql.SQL("null as {}").format(sql.Identifier(column.target)))
-            continue
-        cell = sql.Identifier(text_column(column.source))
-        values.append(
-            sql.SQL("{} as {}").format(
-                csv_in_sql.typed_value(column.kind, cell), sql.Identifier(column.target)
-            )
-        )
-        checks.append(csv_in_sql.accepts(column.kind, cell, careful=False))
+    cells = [
+        (column, sql.Identifier(text_column(column.source)) if column.source in headers else None)
+        for column in entity.columns
+    ]
+    values = [
+        sql.SQL("{} as {}").format(value, sql.Identifier(column.target))
+        for (column, _), value in zip(cells, csv_in_sql.typed_values(cells), strict=True)
+    ]
     return sql.SQL("select {} from {} where {}").format(
-        sql.SQL(", ").join(values), text_table, sql.SQL(" and ").join(checks) if checks else sql.SQL("true")
+        sql.SQL(", ").join(values), text_table, csv_in_sql.all_accepted(cells, careful=False)
     )
 
 

@@ -253,8 +253,18 @@ def _cell(i: int) -> sql.Composable:
     return sql.Identifier(f"c{i + 1}")
 
 
-def _all_accepted(positions: list[tuple[Column, int | None]], careful: bool) -> sql.Composable:
-    checks = [accepts(column.kind, _cell(i), careful) for column, i in positions if i is not None]
+def _cells(positions: list[tuple[Column, int | None]]) -> list[tuple[Column, sql.Composable | None]]:
+    return [(column, _cell(i) if i is not None else None) for column, i in positions]
+
+
+def typed_values(cells: list[tuple[Column, sql.Composable | None]]) -> list[sql.Composable]:
+    """Each contract column's value from its cell (None: the file has no such column → null)."""
+    return [typed_value(column.kind, cell) if cell is not None else sql.SQL("null") for column, cell in cells]
+
+
+def all_accepted(cells: list[tuple[Column, sql.Composable | None]], careful: bool) -> sql.Composable:
+    """True when the SQL takes every cell of the row (`accepts`); absent columns check nothing."""
+    checks = [accepts(column.kind, cell, careful) for column, cell in cells if cell is not None]
     return sql.SQL(" and ").join(checks) if checks else sql.SQL("true")
 
 
@@ -277,12 +287,10 @@ def type_in_sql(
 ) -> tuple[int, sql.Composable]:
     """INSERT the rows the SQL types into `table`, each contract column read from the position
     `typer.check_header` found it at; returns how many, and the query of the rest."""
-    positions = typer.positions
+    cells = _cells(typer.positions)
     set_pads(conn, pseudonymiser)
     schema, _, name = table.rpartition(".")
-    typed = [
-        typed_value(column.kind, _cell(i)) if i is not None else sql.SQL("null") for column, i in positions
-    ]
+    typed = typed_values(cells)
 
     def insert(careful: bool) -> sql.Composable:
         return sql.SQL("insert into {} ({}) select {}, n + 1, {} from {} where {}").format(
@@ -291,7 +299,7 @@ def type_in_sql(
             sql.Literal(batch_id),
             sql.SQL(", ").join(typed),
             sql.Identifier(CELLS),
-            _all_accepted(positions, careful),
+            all_accepted(cells, careful),
         )
 
     conn.execute("set local datestyle = 'ISO, DMY'")
@@ -308,7 +316,7 @@ def type_in_sql(
     raw = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(1, typer.width + 1))
     # The same checks as the INSERT's, on the same rows: they raised nothing there.
     rest = sql.SQL("select n + 1, {} from {} where not ({}) order by n").format(
-        raw, sql.Identifier(CELLS), _all_accepted(positions, careful)
+        raw, sql.Identifier(CELLS), all_accepted(cells, careful)
     )
     return inserted, rest
 
